@@ -1,0 +1,55 @@
+# One entry point. "make" sets everything up and shows the product working;
+# "make check" is the test command. Long steps show progress and keep their
+# full logs in out/logs/. See README.md.
+.PHONY: all toolchain base series-tree series check-series kernel kernel-on \
+	kernel-off selftests demo check vm clean help
+
+all: demo
+
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## toolchain      build or reuse the hermetic trixie toolchain root (HOST_TOOLS=1: your own)
+toolchain:
+	@scripts/toolchain.sh
+
+## base           fetch and check the pinned linux-source-7.3 base
+base: toolchain
+	@scripts/base.sh >/dev/null
+
+## series-tree    assemble the series onto the base as commits in out/linux
+series-tree: base
+	@scripts/series.sh
+
+## series         write out/series/: cover letter + git format-patch files
+series: series-tree
+	@scripts/format-series.sh
+
+## check-series   git am the series onto the pristine base; checkpatch --strict; rustfmt
+check-series: series
+	@scripts/check-series.sh
+
+## kernel         build the kernel with CONFIG_BPF_SIGNED_LOADER on and off
+kernel: kernel-on kernel-off
+kernel-on kernel-off: series-tree
+	@scripts/build.sh $(@:kernel-%=%)
+
+## selftests      build the BPF selftests that make check runs
+selftests: kernel-on
+	@scripts/selftests.sh
+
+## demo           boot the patched kernel and show a signed loader load and a tampered one fail
+demo: selftests
+	@scripts/demo.sh
+
+## check          the test command: static checks, both kernels, VM tests
+check:
+	@scripts/check.sh
+
+## vm             boot the kernel; CMD='...' runs one command (VARIANT=on|off)
+vm:
+	@scripts/vm.sh $(or $(VARIANT),on) $(CMD)
+
+## clean          remove out/ (the caches stay)
+clean:
+	rm -rf out

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The test command (make check): static checks, both kernels, then the VM
+# tests against each. Ends with one line "N passed, N failed[, N skipped]"
+# counting the VM test cases; exits non-zero on any failure.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+start=$(date +%s)
+step() { msg "[$(($(date +%s) - start))s] $*"; }
+
+step "toolchain";      "$TOP/scripts/toolchain.sh"
+step "series";         "$TOP/scripts/series.sh"
+                       "$TOP/scripts/format-series.sh"
+step "git am + checkpatch"; "$TOP/scripts/check-series.sh"
+step "rustfmt";        "$TOP/scripts/rustfmt.sh" --check
+step "kernel (on)";    "$TOP/scripts/build.sh" on
+step "selftests";      "$TOP/scripts/selftests.sh"
+step "kernel (off)";   "$TOP/scripts/build.sh" off
+
+for v in on off; do
+	step "VM tests, CONFIG_BPF_SIGNED_LOADER=$([ $v = on ] && echo y || echo n)"
+	res="$OUT/results-$v.txt"
+	rm -f "$res"
+	"$TOP/scripts/vm.sh" "$v" "$TOP/scripts/guest-tests.sh $res" 2>&1 |
+		tee "$OUT/logs/vm-$v.log" || true
+	[ -s "$res" ] || echo "FAIL vm-$v guest-run-produced-no-results" >"$res"
+	sed -i "s/^\([A-Z]*\) /\1 [$v] /" "$res"
+done
+
+cat "$OUT"/results-on.txt "$OUT"/results-off.txt >"$OUT/results.txt"
+passed=$(grep -c '^PASS' "$OUT/results.txt" || true)
+failed=$(grep -c '^FAIL' "$OUT/results.txt" || true)
+skipped=$(grep -c '^SKIP' "$OUT/results.txt" || true)
+grep '^FAIL' "$OUT/results.txt" >&2 || true
+step "done (full results: $OUT/results.txt)"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs inside the guest (see vm.sh): the BPF selftests named in
+# tests/selftests.list through test_progs, and every KUnit suite the kernel
+# ran at boot. Writes one line per test case, "PASS|FAIL|SKIP <name>", to
+# the results file given as $1, and prints the outputs as it goes.
+set -uo pipefail
+results=${1:?usage: guest-tests.sh RESULTS-FILE}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${OUT:-$TOP/out}
+sel=$OUT/selftests
+: >"$results"
+
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+echo "guest: $(uname -r), LSMs: $(cat /sys/kernel/security/lsm 2>/dev/null)"
+
+# test_progs: one case per subtest (or per test without subtests).
+tests=$(grep -v '^#' "$TOP/tests/selftests.list" | xargs | tr ' ' ',')
+json=$(mktemp)
+(cd "$sel" && ./test_progs -t "$tests" -J "$json")
+python3 - "$json" >>"$results" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for t in doc.get("results", []):
+    subs = t.get("subtests") or []
+    if not subs:
+        state = "SKIP" if t.get("skipped") else ("FAIL" if t.get("failed") else "PASS")
+        print(state, "test_progs", t["name"])
+    for s in subs:
+        state = "SKIP" if s.get("skipped") else ("FAIL" if s.get("failed") else "PASS")
+        print(state, "test_progs", t["name"] + "/" + s["name"])
+PY
+[ -s "$results" ] || echo "FAIL test_progs produced-no-results" >>"$results"
+
+# KUnit: the suites that ran at boot, one case per test.
+for r in /sys/kernel/debug/kunit/*/results; do
+	[ -f "$r" ] || continue
+	suite=$(basename "$(dirname "$r")")
+	cat "$r"
+	awk -v suite="$suite" '/^    (not )?ok [0-9]+ / {
+		bad = ($1 == "not"); name = bad ? $4 : $3
+		v = /# SKIP/ ? "SKIP" : (bad ? "FAIL" : "PASS")
+		print v, "kunit", suite "/" name
+	}' "$r" >>"$results"
+done
+echo "guest: $(grep -c '' "$results") test cases recorded"

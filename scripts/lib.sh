@@ -1,0 +1,71 @@
+# shellcheck shell=bash
+# Common settings and helpers for the project's scripts. Source it; do not run it.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${OUT:-$TOP/out}
+# State reused across clones lives here, each piece keyed by what it was made from.
+CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bpf-signed-loader}
+JOBS=${JOBS:-$(($(nproc) + 1))}
+
+# The pinned base: Debian's linux-source-7.3 binary package.
+BASE_PKG=linux-source-7.3
+BASE_VERSION=7.3.4-1~bpo13+1
+BASE_SHA256=703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3
+
+msg() { printf '==> %s\n' "$*" >&2; }
+warn() { printf '!!! %s\n' "$*" >&2; }
+die() {
+	printf 'error: %s\n' "$1" >&2
+	[ $# -lt 2 ] || printf 'what to do: %s\n' "$2" >&2
+	exit 1
+}
+
+# The Debian mirror the host's apt already uses (MIRROR= overrides it).
+debian_mirror() {
+	if [ -n "${MIRROR:-}" ]; then
+		echo "$MIRROR"
+		return
+	fi
+	local uri
+	uri=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\/\?\)$/\1/p' \
+		/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+	[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $2 ~ /\/debian\/?$/ { print $2; exit }' \
+		/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null)
+	[ -n "$uri" ] || die "cannot find a Debian mirror in the host's apt sources" \
+		"set MIRROR=<url of a Debian archive> and run again"
+	echo "${uri%/}"
+}
+
+# Toolchain root: the hermetic trixie root, or / with HOST_TOOLS=1.
+toolchain_key() {
+	cat "$TOP/scripts/toolchain.packages" "$TOP/scripts/toolchain.sh" | sha256sum | cut -c1-16
+}
+
+toolchain_root() {
+	if [ "${HOST_TOOLS:-0}" = 1 ]; then
+		echo /
+	else
+		echo "$CACHE/toolchain/$(toolchain_key)"
+	fi
+}
+
+# Run a command with the toolchain: inside the trixie root (bubblewrap), with
+# the repository, out/ and the cache visible at their own paths.
+in_root() {
+	local root
+	root=$(toolchain_root)
+	if [ "$root" = / ]; then
+		"$@"
+		return
+	fi
+	[ -f "$root/.complete" ] || die "toolchain root $root is missing or incomplete" "run: make toolchain"
+	mkdir -p "$OUT" "$CACHE"
+	local binds=(--bind "$TOP" "$TOP" --bind "$CACHE" "$CACHE")
+	# out/ may be a symlink or live elsewhere (OUT=).
+	case "$OUT" in "$TOP"/*) ;; *) binds+=(--bind "$OUT" "$OUT") ;; esac
+	bwrap --die-with-parent --bind "$root" / --dev-bind /dev /dev --proc /proc --bind /sys /sys \
+		--perms 1777 --tmpfs /tmp --ro-bind /etc/resolv.conf /etc/resolv.conf "${binds[@]}" \
+		--setenv PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		--setenv HOME /root --setenv LC_ALL C.UTF-8 \
+		--chdir "$PWD" -- "$@"
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Boot a built kernel with virtme-ng and run one command in the guest.
+#   vm.sh on|off [command...]     no command: an interactive shell
+# The guest sees the toolchain root as its root file system (read-only),
+# with the repository and $OUT visible at their own paths ($OUT writable).
+# KVM is used only when a short probe boot shows it works; otherwise TCG.
+# A guest that does not finish within VM_TIMEOUT seconds is killed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:-}
+[ "$variant" = on ] || [ "$variant" = off ] || die "usage: vm.sh on|off [command...]"
+shift
+kernel="$OUT/kernel-$variant/bzImage"
+[ -f "$kernel" ] || die "no $variant kernel at $kernel" "run: make kernel"
+timeout_s=${VM_TIMEOUT:-1200}
+mem=${VM_MEMORY:-2G}
+
+vng_base=(vng --run "$kernel" --memory "$mem" --cpus 2 --rwdir "$OUT"
+	--append "console=ttyS0 panic=-1 oops=panic")
+
+# Decide KVM or TCG once per kernel: a probe boot with KVM that must print
+# a marker within 60 s (on nested paravirtual KVM the guest hangs instead).
+accel_file="$OUT/kernel-$variant/accel"
+if [ ! -f "$accel_file" ]; then
+	accel=tcg
+	if [ "${VM_KVM:-auto}" != no ] && [ -w /dev/kvm ]; then
+		if timeout -k 5 60 "$TOP/scripts/in-root.sh" "${vng_base[@]}" \
+			--exec 'echo kvm-probe-ok' </dev/null 2>&1 | grep -q kvm-probe-ok; then
+			accel=kvm
+		fi
+	fi
+	echo "$accel" >"$accel_file"
+	if [ "$accel" = kvm ]; then
+		msg "VM: KVM works here (probe boot passed)"
+	else
+		msg "VM: using TCG (software emulation): /dev/kvm is missing or a probe boot with it failed"
+	fi
+fi
+accel=$(cat "$accel_file")
+[ "$accel" = kvm ] || vng_base+=(--disable-kvm)
+
+if [ $# -eq 0 ]; then
+	[ -t 0 ] || die "make vm without CMD needs a terminal" "pass CMD='...' to run a command"
+	exec "$TOP/scripts/in-root.sh" "${vng_base[@]}"
+fi
+
+rc=0
+timeout -k 10 "$timeout_s" "$TOP/scripts/in-root.sh" "${vng_base[@]}" --exec "$*" </dev/null || rc=$?
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	die "the guest did not finish within $timeout_s s and was killed" \
+		"look at the console output above; raise VM_TIMEOUT= if the guest is just slow"
+fi
+exit "$rc"
