@@ -59,6 +59,7 @@ in_root() {
 		return
 	fi
 	[ -f "$root/.complete" ] || die "toolchain root $root is missing or incomplete" "run: make toolchain"
+	command -v bwrap >/dev/null || die "bubblewrap (bwrap) is not installed" "run: make toolchain"
 	mkdir -p "$OUT" "$CACHE"
 	local binds=(--bind "$TOP" "$TOP" --bind "$CACHE" "$CACHE")
 	# out/ may be a symlink or live elsewhere (OUT=).

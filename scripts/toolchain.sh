@@ -19,10 +19,12 @@ fi
 
 [ "$(id -u)" = 0 ] || die "building the toolchain root needs root (debootstrap, chroot)" \
 	"run as root, or use your own tools with HOST_TOOLS=1"
-for t in debootstrap bwrap; do
-	command -v "$t" >/dev/null || die "$t is not installed on the host" \
-		"apt-get install debootstrap bubblewrap"
-done
+if ! command -v debootstrap >/dev/null || ! command -v bwrap >/dev/null; then
+	msg "installing debootstrap and bubblewrap on the host"
+	{ apt-get update -qq && apt-get install -y -qq debootstrap bubblewrap; } >/dev/null ||
+		die "cannot install debootstrap and bubblewrap on the host" \
+			"install them with your package manager and run again"
+fi
 
 mirror=$(debian_mirror)
 tmp="$root.tmp"
