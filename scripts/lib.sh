@@ -37,8 +37,10 @@ debian_mirror() {
 }
 
 # Toolchain root: the hermetic trixie root, or / with HOST_TOOLS=1.
+# Bump TOOLCHAIN_FORMAT when toolchain.sh changes what goes into the root.
+TOOLCHAIN_FORMAT=1
 toolchain_key() {
-	cat "$TOP/scripts/toolchain.packages" "$TOP/scripts/toolchain.sh" | sha256sum | cut -c1-16
+	{ echo "$TOOLCHAIN_FORMAT"; cat "$TOP/scripts/toolchain.packages"; } | sha256sum | cut -c1-16
 }
 
 toolchain_root() {
