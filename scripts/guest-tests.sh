@@ -16,7 +16,7 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracin
 echo "guest: $(uname -r), LSMs: $(cat /sys/kernel/security/lsm 2>/dev/null)"
 
 # test_progs: one case per subtest (or per test without subtests).
-tests=$(grep -v '^#' "$TOP/tests/selftests.list" | xargs | tr ' ' ',')
+tests=$(grep -v "^#" "$TOP/tests/selftests.list" | awk "{print \$1}" | paste -sd,)
 json=$(mktemp)
 (cd "$sel" && ./test_progs -t "$tests" -J "$json")
 python3 - "$json" >>"$results" <<'PY'

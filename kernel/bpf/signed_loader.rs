@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Verification of signed BPF light-skeleton loaders.
+//!
+//! A signed loader comes with a PKCS#7 signature over its instructions followed by the frozen
+//! contents of the metadata maps it binds through `fd_array`: `insns || map_0 || map_1 || ...`.
+//! `bpf_check()` calls [`bpf_signed_loader_verify`] once `fd_array` has been resolved into the
+//! maps the program uses, so that the bytes checked are those of the very objects the program
+//! binds. This is the Rust implementation of what `bpf_prog_verify_signature()` does in C for
+//! kernels built without `CONFIG_BPF_SIGNED_LOADER`; the verifier-log lines and error codes are
+//! the same. See `Documentation/bpf/signing.rst`.
+
+use kernel::{
+    bindings,
+    bpf::{bpf_verbose, Key, Keyring, Map, VerifierEnv},
+    error::to_result,
+    prelude::*,
+    uaccess::UserSlice,
+};
+
+/// The largest signature accepted: one that fits a `kmalloc` cache object.
+const MAX_SIGNATURE_SIZE: usize = bindings::KMALLOC_MAX_CACHE_SIZE as usize;
+
+/// Checks the `signature_size` of a load and returns it as a length.
+fn signature_len(signature_size: u32) -> Result<usize> {
+    let len = signature_size as usize;
+    if len == 0 || len > MAX_SIGNATURE_SIZE {
+        return Err(EINVAL);
+    }
+    Ok(len)
+}
+
+/// Where a load's signature is.
+enum Signature<'a> {
+    /// In the memory of the user task that loads the program.
+    User(UserSlice),
+    /// In kernel memory, for loads the kernel makes itself.
+    Kernel(&'a [u8]),
+}
+
+impl Signature<'_> {
+    /// Copies the signature into a new buffer.
+    fn copy(self) -> Result<KVVec<u8>> {
+        let flags = GFP_USER | __GFP_NOWARN;
+        let mut buf = KVVec::new();
+        match self {
+            Self::User(slice) => slice.read_all(&mut buf, flags)?,
+            Self::Kernel(bytes) => buf.extend_from_slice(bytes, flags)?,
+        }
+        Ok(buf)
+    }
+}
+
+/// Why a metadata map cannot be folded into a signed payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MapRejection {
+    /// Not a plain array with a directly addressable value.
+    NotArray,
+    /// User space can still write to it.
+    NotFrozen,
+    /// A write through the `bpf()` syscall is in progress.
+    ActiveWriters,
+    /// Other programs than the loader could use it.
+    NotExclusive,
+}
+
+impl MapRejection {
+    /// Checks a map in the order the C implementation does.
+    fn check(map: &Map) -> Option<Self> {
+        if !map.is_direct_array() {
+            Some(Self::NotArray)
+        } else if !map.is_frozen() {
+            Some(Self::NotFrozen)
+        } else if map.has_active_writers() {
+            Some(Self::ActiveWriters)
+        } else if !map.is_exclusive() {
+            Some(Self::NotExclusive)
+        } else {
+            None
+        }
+    }
+
+    /// The end of the verifier-log line: "signed program metadata map 'NAME' <reason>".
+    fn reason(self) -> &'static str {
+        match self {
+            Self::NotArray => "must be an array",
+            Self::NotFrozen => "must be frozen",
+            Self::ActiveWriters => "has active writers",
+            Self::NotExclusive => "must be exclusive",
+        }
+    }
+
+    /// The error the load fails with.
+    fn error(self) -> Error {
+        match self {
+            Self::NotArray => EINVAL,
+            Self::NotFrozen | Self::NotExclusive => EPERM,
+            Self::ActiveWriters => EBUSY,
+        }
+    }
+}
+
+/// The bytes a signature covers: the instructions, then each metadata map's value.
+struct Payload {
+    buf: KVVec<u8>,
+}
+
+impl Payload {
+    /// Returns the size of a payload of `insns_len` bytes of instructions and maps of
+    /// `value_sizes`.
+    fn size(insns_len: usize, value_sizes: impl Iterator<Item = u32>) -> u64 {
+        value_sizes.fold(insns_len as u64, |acc, size| acc + u64::from(size))
+    }
+
+    /// Checks that a `bpf_dynptr` can describe a payload of `size` bytes ([`E2BIG`] if not).
+    fn check_size(size: u64) -> Result {
+        // SAFETY: `bpf_dynptr_check_size()` only compares its argument.
+        to_result(unsafe { bindings::bpf_dynptr_check_size(size) })
+    }
+
+    /// Allocates an empty payload for `size` bytes, charged to the loading task's memory cgroup.
+    fn with_capacity(size: u64) -> Result<Self> {
+        let size = usize::try_from(size).map_err(|_| E2BIG)?;
+        Ok(Self {
+            buf: KVVec::with_capacity(size, GFP_KERNEL_ACCOUNT)?,
+        })
+    }
+
+    /// Appends `bytes`.
+    fn push(&mut self, bytes: &[u8]) -> Result {
+        self.buf.extend_from_slice(bytes, GFP_KERNEL_ACCOUNT)?;
+        Ok(())
+    }
+
+    /// Appends the value of `map`.
+    fn push_map(&mut self, map: &Map) -> Result {
+        let start = self.buf.len();
+        self.buf
+            .extend_with(map.value_size() as usize, 0, GFP_KERNEL_ACCOUNT)?;
+        let dst = self.buf.get_mut(start..).ok_or(EINVAL)?;
+        map.read_value(dst)
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+/// Verifies the signature of the program of `env` over its instructions and its maps.
+fn verify(env: &VerifierEnv, signature: Signature<'_>, keyring_id: i32) -> Result {
+    let Some(key) = Key::lookup(keyring_id) else {
+        bpf_verbose!(
+            env,
+            "cannot resolve signing keyring with keyring_id {}\n",
+            keyring_id
+        );
+        return Err(EINVAL);
+    };
+    let sig = signature.copy()?;
+
+    for map in env.used_maps() {
+        if let Some(rejection) = MapRejection::check(map) {
+            bpf_verbose!(
+                env,
+                "signed program metadata map '{}' {}\n",
+                map.name(),
+                rejection.reason()
+            );
+            return Err(rejection.error());
+        }
+    }
+
+    let prog = env.prog();
+    let insns = prog.insns();
+    let size = Payload::size(insns.len(), env.used_maps().map(Map::value_size));
+    if let Err(err) = Payload::check_size(size) {
+        bpf_verbose!(env, "signed payload too large: {} bytes\n", size);
+        return Err(err);
+    }
+    let mut payload = Payload::with_capacity(size)?;
+    payload.push(insns)?;
+    for map in env.used_maps() {
+        payload.push_map(map).inspect_err(|err| {
+            bpf_verbose!(
+                env,
+                "failed to read signed metadata map '{}': {}\n",
+                map.name(),
+                err.to_errno()
+            );
+        })?;
+    }
+
+    match key.verify_pkcs7(payload.as_bytes(), &sig) {
+        Ok(()) => {
+            bpf_verbose!(env, "signature verification passed\n");
+            prog.set_signature_verified(Keyring::from_id(keyring_id), key.serial());
+            Ok(())
+        }
+        Err(err) => {
+            bpf_verbose!(env, "signature verification failed: {}\n", err.to_errno());
+            Err(err)
+        }
+    }
+}
+
+/// Verifies the signature of a signed BPF program being loaded.
+///
+/// Called by `bpf_check()` for a load with a signature, after `fd_array` has been resolved into
+/// the environment's used maps. `signature`, `signature_size` and `keyring_id` are those of the
+/// load's `union bpf_attr`; `is_kernel` says whether `signature` is a kernel address. On success
+/// the program's `aux->sig` records the verdict. Returns 0 or a negative error code.
+///
+/// # Safety
+///
+/// `env` must point to the environment of a verifier run in progress on the calling task, whose
+/// used maps are held. If `is_kernel` is true, `signature` must be the address of
+/// `signature_size` readable bytes of kernel memory.
+#[export]
+pub unsafe extern "C" fn bpf_signed_loader_verify(
+    env: *mut bindings::bpf_verifier_env,
+    signature: u64,
+    signature_size: u32,
+    keyring_id: i32,
+    is_kernel: bool,
+) -> c_int {
+    // SAFETY: The caller guarantees that `env` is a verifier environment in use by this task.
+    let env = unsafe { VerifierEnv::from_raw(env) };
+    let len = match signature_len(signature_size) {
+        Ok(len) => len,
+        Err(err) => return err.to_errno(),
+    };
+    let signature = if is_kernel {
+        // SAFETY: The caller guarantees that a kernel `signature` is `len` readable bytes.
+        Signature::Kernel(unsafe { core::slice::from_raw_parts(signature as usize as *const u8, len) })
+    } else {
+        Signature::User(UserSlice::new(UserPtr::from_addr(signature as usize), len))
+    };
+    match verify(env, signature, keyring_id) {
+        Ok(()) => 0,
+        Err(err) => err.to_errno(),
+    }
+}
+
+#[cfg(CONFIG_BPF_SIGNED_LOADER_KUNIT_TEST)]
+#[kunit_tests(bpf_signed_loader)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_size_limits() {
+        assert_eq!(signature_len(0), Err(EINVAL));
+        assert_eq!(signature_len(1), Ok(1));
+        assert_eq!(signature_len(MAX_SIGNATURE_SIZE as u32), Ok(MAX_SIGNATURE_SIZE));
+        assert_eq!(signature_len(MAX_SIGNATURE_SIZE as u32 + 1), Err(EINVAL));
+        assert_eq!(signature_len(64 << 20), Err(EINVAL));
+        assert_eq!(signature_len(u32::MAX), Err(EINVAL));
+    }
+
+    #[test]
+    fn keyring_classification() {
+        assert_eq!(Keyring::from_id(0), Keyring::Builtin);
+        assert_eq!(Keyring::from_id(1), Keyring::Secondary);
+        assert_eq!(Keyring::from_id(2), Keyring::Platform);
+        assert_eq!(Keyring::from_id(3), Keyring::User);
+        // KEY_SPEC_SESSION_KEYRING and other special ids are negative: user keyrings.
+        assert_eq!(Keyring::from_id(-3), Keyring::User);
+        assert_eq!(Keyring::from_id(i32::MAX), Keyring::User);
+        assert!(Keyring::is_system_id(0));
+        assert!(Keyring::is_system_id(2));
+        assert!(!Keyring::is_system_id(3));
+        assert!(!Keyring::is_system_id(-3));
+        assert!(!Keyring::is_system_id(i32::MIN));
+        // The values recorded in prog->aux->sig.keyring_type.
+        assert_eq!(
+            Keyring::User as u32,
+            bindings::bpf_sig_keyring_BPF_SIG_KEYRING_USER
+        );
+    }
+
+    #[test]
+    fn map_rejection_errors() {
+        let cases = [
+            (MapRejection::NotArray, EINVAL, "must be an array"),
+            (MapRejection::NotFrozen, EPERM, "must be frozen"),
+            (MapRejection::ActiveWriters, EBUSY, "has active writers"),
+            (MapRejection::NotExclusive, EPERM, "must be exclusive"),
+        ];
+        for (rejection, error, reason) in cases {
+            assert_eq!(rejection.error(), error);
+            assert_eq!(rejection.reason(), reason);
+        }
+    }
+
+    #[test]
+    fn payload_size_limits() {
+        // DYNPTR_MAX_SIZE in kernel/bpf/helpers.c.
+        const MAX: u64 = (1 << 24) - 1;
+        assert_eq!(Payload::size(16, [4096u32, 8].into_iter()), 16 + 4096 + 8);
+        assert_eq!(Payload::size(0, core::iter::empty()), 0);
+        // Sizes add up in 64 bits, without wrapping.
+        assert_eq!(
+            Payload::size(8, [u32::MAX, u32::MAX].into_iter()),
+            8 + 2 * u64::from(u32::MAX)
+        );
+        assert_eq!(Payload::check_size(0), Ok(()));
+        assert_eq!(Payload::check_size(MAX), Ok(()));
+        assert_eq!(Payload::check_size(MAX + 1), Err(E2BIG));
+        assert_eq!(Payload::check_size(u64::MAX), Err(E2BIG));
+    }
+
+    #[test]
+    fn payload_layout() -> Result {
+        let insns = [0x85u8, 0, 0, 0, 1, 0, 0, 0];
+        let mut payload = Payload::with_capacity(12)?;
+        payload.push(&insns)?;
+        payload.push(&[0xaa, 0xbb])?;
+        payload.push(&[0xcc, 0xdd])?;
+        assert_eq!(
+            payload.as_bytes(),
+            &[0x85, 0, 0, 0, 1, 0, 0, 0, 0xaa, 0xbb, 0xcc, 0xdd]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn kernel_signature_copy() -> Result {
+        let sig = [1u8, 2, 3, 4];
+        let copy = Signature::Kernel(&sig).copy()?;
+        assert_eq!(&copy[..], &sig);
+        Ok(())
+    }
+}

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! BPF programs, maps, keys and the verifier log, as seen from inside the verifier.
+//!
+//! These are views of the objects a `BPF_PROG_LOAD` works on while the verifier holds them: the
+//! program being loaded, the maps it binds, the verifier environment and its log, and the keys
+//! that verify a program's PKCS#7 signature.
+//!
+//! C headers: [`include/linux/bpf.h`](srctree/include/linux/bpf.h),
+//! [`include/linux/bpf_verifier.h`](srctree/include/linux/bpf_verifier.h),
+//! [`include/linux/verification.h`](srctree/include/linux/verification.h).
+
+use crate::{bindings, error::to_result, fmt, prelude::*, types::Opaque};
+use core::ptr;
+
+/// A BPF map.
+///
+/// # Invariants
+///
+/// The map is valid, and its reference count is held by someone, for as long as the [`Map`]
+/// reference exists.
+#[repr(transparent)]
+pub struct Map(Opaque<bindings::bpf_map>);
+
+impl Map {
+    /// Creates a reference to a [`Map`] from a pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct bpf_map` whose reference count is held for the whole
+    /// lifetime `'a`.
+    pub unsafe fn from_raw<'a>(ptr: *const bindings::bpf_map) -> &'a Self {
+        // SAFETY: `Map` is a transparent wrapper of `struct bpf_map`, and the caller guarantees
+        // that the map stays valid for `'a`.
+        unsafe { &*ptr.cast() }
+    }
+
+    fn as_raw(&self) -> *mut bindings::bpf_map {
+        self.0.get()
+    }
+
+    /// Returns the map's name.
+    pub fn name(&self) -> &CStr {
+        // SAFETY: By the type invariant the map is valid; `name` is a NUL-terminated array that is
+        // set when the map is created and never changes afterwards.
+        unsafe { CStr::from_char_ptr((*self.as_raw()).name.as_ptr()) }
+    }
+
+    /// Returns the size in bytes of one value of the map.
+    pub fn value_size(&self) -> u32 {
+        // SAFETY: By the type invariant the map is valid; `value_size` never changes.
+        unsafe { (*self.as_raw()).value_size }
+    }
+
+    /// Returns whether the map is a plain array whose value can be addressed directly
+    /// (`BPF_MAP_TYPE_ARRAY` with `map_direct_value_addr`).
+    pub fn is_direct_array(&self) -> bool {
+        // SAFETY: By the type invariant the map is valid; its type and its `ops` table never
+        // change, and `ops` points to a static table.
+        unsafe {
+            let map = self.as_raw();
+            (*map).map_type == bindings::bpf_map_type_BPF_MAP_TYPE_ARRAY
+                && (*(*map).ops).map_direct_value_addr.is_some()
+        }
+    }
+
+    /// Returns whether the map is frozen, that is, read-only to user space (`READ_ONCE()`).
+    pub fn is_frozen(&self) -> bool {
+        // SAFETY: By the type invariant the map is valid. `frozen` may be set concurrently by
+        // `BPF_MAP_FREEZE`, hence the volatile read, as `READ_ONCE()` does in C.
+        unsafe { ptr::read_volatile(&raw const (*self.as_raw()).frozen) }
+    }
+
+    /// Returns whether a write to the map through the `bpf()` syscall is in progress.
+    pub fn has_active_writers(&self) -> bool {
+        // SAFETY: By the type invariant the map is valid.
+        unsafe { bindings::bpf_map_write_active(self.as_raw()) }
+    }
+
+    /// Returns whether the map is exclusive to one program (created with `excl_prog_hash`).
+    pub fn is_exclusive(&self) -> bool {
+        // SAFETY: By the type invariant the map is valid; `excl_prog_sha` is set at creation.
+        unsafe { !(*self.as_raw()).excl_prog_sha.is_null() }
+    }
+
+    /// Copies the map's value (element 0, `value_size` bytes) into `out`.
+    ///
+    /// Fails with [`EINVAL`] if `out` is not exactly [`Map::value_size`] bytes long, and with the
+    /// error of `map_direct_value_addr` if the map has no directly addressable value.
+    pub fn read_value(&self, out: &mut [u8]) -> Result {
+        if !self.is_direct_array() || out.len() != self.value_size() as usize {
+            return Err(EINVAL);
+        }
+        let mut addr: u64 = 0;
+        let map = self.as_raw();
+        // SAFETY: By the type invariant the map is valid, and `is_direct_array()` checked that it
+        // has a `map_direct_value_addr` operation.
+        let lookup = unsafe { (*(*map).ops).map_direct_value_addr };
+        if let Some(lookup) = lookup {
+            // SAFETY: `map` is valid and `addr` is a valid place for the result.
+            to_result(unsafe { lookup(map, &mut addr, 0) })?;
+        }
+        if addr == 0 {
+            return Err(EINVAL);
+        }
+        // SAFETY: `map_direct_value_addr` succeeded, so `addr` is the address of the map's value,
+        // which is `value_size` bytes long and lives as long as the map. `out` does not overlap
+        // it. Concurrent writers are excluded by the caller's checks (frozen map, no syscall
+        // writers), as in the C code this mirrors.
+        unsafe {
+            ptr::copy_nonoverlapping(addr as usize as *const u8, out.as_mut_ptr(), out.len());
+        }
+        Ok(())
+    }
+}
+
+/// The keyring a program's signature was verified against (`enum bpf_sig_keyring`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Keyring {
+    /// The builtin trusted keyring (`keyring_id` 0).
+    Builtin = bindings::bpf_sig_keyring_BPF_SIG_KEYRING_BUILTIN as u8,
+    /// The builtin and secondary trusted keyrings (`VERIFY_USE_SECONDARY_KEYRING`).
+    Secondary = bindings::bpf_sig_keyring_BPF_SIG_KEYRING_SECONDARY as u8,
+    /// The platform keyring (`VERIFY_USE_PLATFORM_KEYRING`).
+    Platform = bindings::bpf_sig_keyring_BPF_SIG_KEYRING_PLATFORM as u8,
+    /// A user keyring, named by its serial or a `KEY_SPEC_*` value.
+    User = bindings::bpf_sig_keyring_BPF_SIG_KEYRING_USER as u8,
+}
+
+/// `VERIFY_USE_SECONDARY_KEYRING` in `include/linux/verification.h`, as a `keyring_id`.
+const VERIFY_USE_SECONDARY_KEYRING: i32 = 1;
+/// `VERIFY_USE_PLATFORM_KEYRING` in `include/linux/verification.h`, as a `keyring_id`.
+const VERIFY_USE_PLATFORM_KEYRING: i32 = 2;
+
+impl Keyring {
+    /// Classifies the `keyring_id` of a `BPF_PROG_LOAD`.
+    pub fn from_id(keyring_id: i32) -> Self {
+        match keyring_id {
+            0 => Self::Builtin,
+            VERIFY_USE_SECONDARY_KEYRING => Self::Secondary,
+            VERIFY_USE_PLATFORM_KEYRING => Self::Platform,
+            _ => Self::User,
+        }
+    }
+
+    /// Returns whether `keyring_id` names a system keyring rather than a user one, as
+    /// `system_keyring_id_check()` decides for the sign-extended id.
+    pub fn is_system_id(keyring_id: i32) -> bool {
+        // SAFETY: `system_keyring_id_check()` only compares its argument.
+        unsafe { bindings::system_keyring_id_check(keyring_id as i64 as u64) == 0 }
+    }
+}
+
+/// A reference to a key or keyring that verifies PKCS#7 signatures (`struct bpf_key`).
+///
+/// # Invariants
+///
+/// `self.0` points to a valid `struct bpf_key` owned by this object: it is released with
+/// `bpf_key_put()` exactly once, when the [`Key`] is dropped.
+pub struct Key(ptr::NonNull<bindings::bpf_key>);
+
+impl Key {
+    /// Looks up the keyring that `keyring_id` names: a system keyring (see
+    /// [`Keyring::is_system_id`]) or a user key or keyring, by serial or `KEY_SPEC_*` value.
+    ///
+    /// As with `bpf_lookup_user_key()`, the permission check on a user key is deferred until the
+    /// key is used by [`Key::verify_pkcs7`]. Returns `None` if nothing is found.
+    pub fn lookup(keyring_id: i32) -> Option<Self> {
+        let key = if Keyring::is_system_id(keyring_id) {
+            // SAFETY: Any id is accepted; an invalid one gives NULL.
+            unsafe { bindings::bpf_lookup_system_key(keyring_id as i64 as u64) }
+        } else {
+            // SAFETY: Any serial is accepted; one that resolves to nothing gives NULL.
+            unsafe { bindings::bpf_lookup_user_key(keyring_id, 0) }
+        };
+        // INVARIANT: A non-NULL result is a new `struct bpf_key` that we own.
+        ptr::NonNull::new(key).map(Self)
+    }
+
+    /// Returns the serial of a user key, or 0 for a system keyring (`bpf_key_serial()`).
+    pub fn serial(&self) -> i32 {
+        // SAFETY: By the type invariant `self.0` is a valid `struct bpf_key`.
+        unsafe { bindings::bpf_key_serial(self.0.as_ptr()) }
+    }
+
+    /// Verifies the detached PKCS#7 signature `sig` of `data` against this key or keyring.
+    ///
+    /// The signature's usage is `VERIFYING_BPF_SIGNATURE`. For a user key, the permission check
+    /// deferred by [`Key::lookup`] happens here (`key_validate()`): a revoked or expired key
+    /// fails with its error.
+    pub fn verify_pkcs7(&self, data: &[u8], sig: &[u8]) -> Result {
+        let data_len = u32::try_from(data.len()).map_err(|_| E2BIG)?;
+        let sig_len = u32::try_from(sig.len()).map_err(|_| E2BIG)?;
+        let mut data_ptr = bindings::bpf_dynptr_kern::default();
+        let mut sig_ptr = bindings::bpf_dynptr_kern::default();
+        // SAFETY: The dynptrs describe `data` and `sig`, which outlive them. They are local
+        // (`BPF_DYNPTR_TYPE_LOCAL`) and only read by `bpf_verify_pkcs7_signature()`, so casting
+        // away `const` does not lead to a write. By the type invariant `self.0` is a valid key.
+        unsafe {
+            bindings::bpf_dynptr_init(
+                &mut data_ptr,
+                data.as_ptr().cast_mut().cast(),
+                bindings::bpf_dynptr_type_BPF_DYNPTR_TYPE_LOCAL,
+                0,
+                data_len,
+            );
+            bindings::bpf_dynptr_init(
+                &mut sig_ptr,
+                sig.as_ptr().cast_mut().cast(),
+                bindings::bpf_dynptr_type_BPF_DYNPTR_TYPE_LOCAL,
+                0,
+                sig_len,
+            );
+            to_result(bindings::bpf_verify_pkcs7_signature(
+                ptr::from_ref(&data_ptr).cast(),
+                ptr::from_ref(&sig_ptr).cast(),
+                self.0.as_ptr(),
+            ))
+        }
+    }
+}
+
+impl Drop for Key {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant we own the `struct bpf_key`, and this is its only release.
+        unsafe { bindings::bpf_key_put(self.0.as_ptr()) }
+    }
+}
+
+/// A BPF program being loaded, while the verifier owns it.
+///
+/// # Invariants
+///
+/// The program is valid, and no one else writes its `aux->sig`, for as long as the [`Prog`]
+/// reference exists.
+#[repr(transparent)]
+pub struct Prog(Opaque<bindings::bpf_prog>);
+
+impl Prog {
+    /// Creates a reference to a [`Prog`] from a pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct bpf_prog` that is being loaded by the caller, so that
+    /// nothing else accesses its `aux->sig` during `'a`.
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::bpf_prog) -> &'a Self {
+        // SAFETY: `Prog` is a transparent wrapper of `struct bpf_prog`, and the caller guarantees
+        // that the program stays valid for `'a`.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// Returns the program's instructions, as loaded and not yet rewritten by the verifier, as
+    /// bytes.
+    pub fn insns(&self) -> &[u8] {
+        let prog = self.0.get();
+        // SAFETY: By the type invariant the program is valid. `insnsi` is the flexible array of
+        // its `len` instructions (bindgen names the anonymous unions around it), allocated with
+        // the program and not resized while the verifier runs.
+        unsafe {
+            let insns = (*prog).__bindgen_anon_2.__bindgen_anon_2.as_ref().insnsi.as_ptr();
+            core::slice::from_raw_parts(
+                insns.cast::<u8>(),
+                (*prog).len as usize * size_of::<bindings::bpf_insn>(),
+            )
+        }
+    }
+
+    /// Records a verified signature on the program: `aux->sig.verdict` becomes
+    /// `BPF_SIG_VERIFIED`, with the keyring the signature was verified against and its serial.
+    pub fn set_signature_verified(&self, keyring: Keyring, serial: i32) {
+        // SAFETY: By the type invariant the program and its `aux` are valid and nothing else
+        // accesses `aux->sig` meanwhile.
+        unsafe {
+            let sig = &raw mut (*(*self.0.get()).aux).sig;
+            (*sig).keyring_serial = serial;
+            (*sig).keyring_type = keyring as u8;
+            (*sig).verdict = bindings::bpf_sig_verdict_BPF_SIG_VERIFIED as u8;
+        }
+    }
+}
+
+/// The environment of one run of the BPF verifier (`struct bpf_verifier_env`).
+///
+/// # Invariants
+///
+/// The environment is valid for as long as the [`VerifierEnv`] reference exists, and it is only
+/// used from the task that runs the verifier.
+#[repr(transparent)]
+pub struct VerifierEnv(Opaque<bindings::bpf_verifier_env>);
+
+impl VerifierEnv {
+    /// Creates a reference to a [`VerifierEnv`] from a pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct bpf_verifier_env` that the calling task is using to
+    /// verify a program, for the whole lifetime `'a`.
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::bpf_verifier_env) -> &'a Self {
+        // SAFETY: `VerifierEnv` is a transparent wrapper of `struct bpf_verifier_env`, and the
+        // caller guarantees that it stays valid for `'a`.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// Returns the program being verified.
+    pub fn prog(&self) -> &Prog {
+        // SAFETY: By the type invariant the environment is valid; the verifier owns its program
+        // for as long as the environment exists.
+        unsafe { Prog::from_raw((*self.0.get()).prog) }
+    }
+
+    /// Returns the maps the program binds so far, in the order they were bound.
+    pub fn used_maps(&self) -> impl Iterator<Item = &Map> {
+        let env = self.0.get();
+        // SAFETY: By the type invariant the environment is valid. The first `used_map_cnt`
+        // entries of `used_maps` are maps whose references the environment holds; the array is
+        // only appended to by the verifier, which is not running concurrently with us.
+        let (maps, count) = unsafe { (&(*env).used_maps, (*env).used_map_cnt as usize) };
+        // SAFETY: See above: each map stays referenced for as long as the environment exists.
+        maps.iter().take(count).map(|&map| unsafe { Map::from_raw(map) })
+    }
+
+    /// Writes to the verifier log, if the loader asked for one. Use [`bpf_verbose!`].
+    pub fn log(&self, args: fmt::Arguments<'_>) {
+        // SAFETY: By the type invariant the environment is valid. `%pA` formats a
+        // `fmt::Arguments`, which is passed by pointer and outlives the call.
+        unsafe {
+            bindings::bpf_verifier_log_write(
+                self.0.get(),
+                c"%pA".as_char_ptr(),
+                ptr::from_ref(&args).cast::<c_void>(),
+            )
+        }
+    }
+}
+
+/// Writes a line to the verifier log of a [`VerifierEnv`], like `verbose()` in C.
+///
+/// ```ignore
+/// bpf_verbose!(env, "signed payload too large: {} bytes\n", size);
+/// ```
+#[macro_export]
+macro_rules! bpf_verbose {
+    ($env:expr, $($arg:tt)+) => (
+        $env.log($crate::prelude::fmt!($($arg)+))
+    );
+}
+pub use bpf_verbose;

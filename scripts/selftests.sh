@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Build only the BPF selftests that make check runs (tests/selftests.list):
+# test_progs with those tests and their BPF objects, libbpf, bpftool and
+# the signing helpers, against the "on" kernel's BTF. The output directory
+# sits next to the kernel build (incremental); $OUT/selftests points to it.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+src=$(readlink -f "$OUT/linux")
+vmlinux=$OUT/kernel-on/vmlinux
+[ -f "$vmlinux" ] || die "no kernel at $vmlinux" "run: make kernel-on"
+sel=$(dirname "$src")/selftests
+log=$OUT/logs/selftests.log
+mkdir -p "$sel" "$OUT/logs"
+
+tests=() bpf_srcs=()
+while read -r name globs; do
+	case "$name" in '#'* | '') continue ;; esac
+	[ -f "$src/tools/testing/selftests/bpf/prog_tests/$name.c" ] ||
+		die "tests/selftests.list names $name, but prog_tests/$name.c is not in the tree"
+	tests+=("$sel/$name.test.o")
+	for g in $globs; do
+		for f in "$src"/tools/testing/selftests/bpf/progs/$g; do
+			[ -f "$f" ] || die "tests/selftests.list: no progs/$g for $name"
+			bpf_srcs+=("$(basename "$f")")
+		done
+	done
+done <"$TOP/tests/selftests.list"
+
+# test_progs' own sources, less libarena (no test here uses it).
+extra_srcs="test_progs.c cgroup_helpers.c trace_helpers.c network_helpers.c
+	testing_helpers.c btf_helpers.c cap_helpers.c unpriv_helpers.c sysctl_helpers.c
+	netlink_helpers.c jit_disasm_helpers.c io_helpers.c test_loader.c xsk.c disasm.c
+	disasm_helpers.c json_writer.c verification_cert.h flow_dissector_load.h
+	ip_check_defrag_frags.h bpftool_helpers.c usdt_1.c usdt_2.c"
+
+msg "building ${#tests[@]} selftest(s) and ${#bpf_srcs[@]} BPF objects (log: $log)"
+in_root make -C "$src/tools/testing/selftests/bpf" -j"$JOBS" \
+	OUTPUT="$sel" VMLINUX_BTF="$vmlinux" \
+	TRUNNER_TEST_OBJS="${tests[*]}" TRUNNER_BPF_SRCS="${bpf_srcs[*]}" \
+	TRUNNER_EXTRA_SOURCES="$(echo $extra_srcs)" \
+	TRUNNER_EXTRA_FILES="$sel/sign-file verify_sig_setup.sh" \
+	LSKELS= LSKELS_SIGNED= LSKELS_EXTRA= LINKED_SKELS= TEST_KMODS= TEST_GEN_FILES= \
+	"$sel/test_progs" >"$log" 2>&1 ||
+	{ tail -n 30 "$log" >&2; die "building the selftests failed, see $log"; }
+ln -sfn "$sel" "$OUT/selftests"
+msg "selftests: $sel/test_progs"
