@@ -30,7 +30,7 @@ for c in $(g rev-list --reverse base..HEAD); do
 		g show "$c:$f" >"$TOP/$f"
 	done
 	{
-		g log -1 --format='From %H Mon Sep 17 00:00:00 2001%nFrom: %an <%ae>%nDate: %aD%nSubject: [PATCH] %s%n%n%b' "$c"
+		g log -1 --format='From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001%nFrom: %an <%ae>%nDate: %aD%nSubject: [PATCH] %s%n%n%b' "$c"
 		echo "---"
 		g diff --no-color --full-index "$c^" "$c" -- . "${excludes[@]}"
 	} >"$TOP/patches/$file"

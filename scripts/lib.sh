@@ -36,6 +36,14 @@ debian_mirror() {
 	echo "${uri%/}"
 }
 
+# The identity of the build tools (compilers, bindgen, pahole) the kernel is
+# built with: the work tree and its build directory are keyed by it, so a new
+# compiler gets a fresh build while other package changes keep the cache.
+build_tools_key() {
+	in_root sh -c 'for t in gcc clang rustc bindgen pahole; do command -v $t; $t --version 2>&1 | head -n1; done' |
+		sha256sum | cut -c1-16
+}
+
 # Toolchain root: the hermetic trixie root, or / with HOST_TOOLS=1.
 # Bump TOOLCHAIN_FORMAT when toolchain.sh changes what goes into the root.
 TOOLCHAIN_FORMAT=1

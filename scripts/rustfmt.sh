@@ -12,4 +12,4 @@ fi
 cfg=$(readlink -f "$OUT/linux")/.rustfmt.toml
 (cd "$TOP" && in_root rustfmt --edition 2021 --config-path "$cfg" "$@" "${files[@]}") ||
 	die "rustfmt found unformatted code (above)" "run: scripts/rustfmt.sh"
-msg "rustfmt: ${#files[@]} files clean"
+msg "rustfmt: ${#files[@]} files ${1:+checked, }clean"

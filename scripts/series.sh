@@ -2,7 +2,7 @@
 # Assemble the series onto the base as commits in $OUT/linux.
 #
 # $OUT/linux is a symlink to a persistent work tree in the cache, keyed by
-# the base version and the toolchain, so that the out-of-tree build next to
+# the base version and the build tools' versions, so that the out-of-tree build next to
 # it stays incremental across clones. The commits are built with a
 # temporary index (no checkout), and the work tree is then moved to the new
 # head with "git checkout -f": only files whose content changed are
@@ -13,7 +13,7 @@ set -euo pipefail
 
 base_repo=$("$TOP/scripts/base.sh")
 version=$(cat "$base_repo/.complete")
-work="$CACHE/work/$(echo "$version" | tr '~:' '__')-$(toolchain_key)"
+work="$CACHE/work/$(echo "$version" | tr '~:' '__')-$(build_tools_key)"
 tree="$work/linux"
 mkdir -p "$work" "$OUT"
 
@@ -37,7 +37,7 @@ apply_entry() {
 	shift
 	local mail="$work/mail" msgf="$work/msg" diff="$work/diff" info
 	[ -f "$TOP/patches/$patch" ] || die "patches/series names $patch, which is missing"
-	info=$(git mailinfo -k "$msgf" "$diff" <"$TOP/patches/$patch") ||
+	info=$(git mailinfo "$msgf" "$diff" <"$TOP/patches/$patch") ||
 		die "$patch is not a patch in mail format" "make it with git format-patch"
 	local author email date subject
 	author=$(sed -n 's/^Author: //p' <<<"$info")
@@ -46,7 +46,7 @@ apply_entry() {
 	subject=$(sed -n 's/^Subject: //p' <<<"$info")
 	[ -n "$subject" ] && [ -n "$author" ] && [ -n "$date" ] ||
 		die "$patch lacks a From:, Date: or Subject: header"
-	if [ -s "$diff" ]; then
+	if grep -q "^diff --git " "$diff"; then
 		g apply --cached --whitespace=error-all "$diff" 2>"$work/apply.err" ||
 			g apply --cached --3way "$diff" 2>>"$work/apply.err" ||
 			die "$patch does not apply to the base: $(cat "$work/apply.err")" \

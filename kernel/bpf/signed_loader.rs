@@ -231,7 +231,9 @@ pub unsafe extern "C" fn bpf_signed_loader_verify(
     };
     let signature = if is_kernel {
         // SAFETY: The caller guarantees that a kernel `signature` is `len` readable bytes.
-        Signature::Kernel(unsafe { core::slice::from_raw_parts(signature as usize as *const u8, len) })
+        Signature::Kernel(unsafe {
+            core::slice::from_raw_parts(signature as usize as *const u8, len)
+        })
     } else {
         Signature::User(UserSlice::new(UserPtr::from_addr(signature as usize), len))
     };
@@ -250,7 +252,10 @@ mod tests {
     fn signature_size_limits() {
         assert_eq!(signature_len(0), Err(EINVAL));
         assert_eq!(signature_len(1), Ok(1));
-        assert_eq!(signature_len(MAX_SIGNATURE_SIZE as u32), Ok(MAX_SIGNATURE_SIZE));
+        assert_eq!(
+            signature_len(MAX_SIGNATURE_SIZE as u32),
+            Ok(MAX_SIGNATURE_SIZE)
+        );
         assert_eq!(signature_len(MAX_SIGNATURE_SIZE as u32 + 1), Err(EINVAL));
         assert_eq!(signature_len(64 << 20), Err(EINVAL));
         assert_eq!(signature_len(u32::MAX), Err(EINVAL));

@@ -258,7 +258,12 @@ impl Prog {
         // its `len` instructions (bindgen names the anonymous unions around it), allocated with
         // the program and not resized while the verifier runs.
         unsafe {
-            let insns = (*prog).__bindgen_anon_2.__bindgen_anon_2.as_ref().insnsi.as_ptr();
+            let insns = (*prog)
+                .__bindgen_anon_2
+                .__bindgen_anon_2
+                .as_ref()
+                .insnsi
+                .as_ptr();
             core::slice::from_raw_parts(
                 insns.cast::<u8>(),
                 (*prog).len as usize * size_of::<bindings::bpf_insn>(),
@@ -317,7 +322,9 @@ impl VerifierEnv {
         // only appended to by the verifier, which is not running concurrently with us.
         let (maps, count) = unsafe { (&(*env).used_maps, (*env).used_map_cnt as usize) };
         // SAFETY: See above: each map stays referenced for as long as the environment exists.
-        maps.iter().take(count).map(|&map| unsafe { Map::from_raw(map) })
+        maps.iter()
+            .take(count)
+            .map(|&map| unsafe { Map::from_raw(map) })
     }
 
     /// Writes to the verifier log, if the loader asked for one. Use [`bpf_verbose!`].
