@@ -23,7 +23,7 @@ log="$OUT/logs/build-$variant.log"
 mkdir -p "$build" "$OUT/logs"
 : >"$log"
 export KBUILD_BUILD_USER=signed-loader KBUILD_BUILD_HOST=vm KBUILD_BUILD_TIMESTAMP=2026-01-01
-make_args=(-C "$src" O="$build" -j"$JOBS" ${MAKE_EXTRA:-})
+make_args=(-C "$src" O="$build" -j"$JOBS" CLIPPY=1 ${MAKE_EXTRA:-})
 
 msg "configuring ($variant): virtme-ng defaults + config/vm.config"
 (cd "$src" && in_root virtme-configkernel --defconfig --custom "$TOP/config/vm.config" \
