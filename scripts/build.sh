@@ -10,8 +10,8 @@ set -euo pipefail
 
 variant=${1:-}
 case "$variant" in
-on) loader=y ;;
-off) loader=n ;;
+on) items=(BPF_SIGNED_LOADER=y BPF_SIGNED_LOADER_KUNIT_TEST=y) ;;
+off) items=(BPF_SIGNED_LOADER=n) ;;
 *) die "usage: build.sh on|off" ;;
 esac
 
@@ -27,19 +27,17 @@ make_args=(-C "$src" O="$build" -j"$JOBS" CLIPPY=1 ${MAKE_EXTRA:-})
 
 msg "configuring ($variant): virtme-ng defaults + config/vm.config"
 (cd "$src" && in_root virtme-configkernel --defconfig --custom "$TOP/config/vm.config" \
-	--configitem "BPF_SIGNED_LOADER=$loader" O="$build" ${MAKE_EXTRA:-}) >>"$log" 2>&1 ||
+	"${items[@]/#/--configitem=}" O="$build" ${MAKE_EXTRA:-}) >>"$log" 2>&1 ||
 	die "kernel configuration failed, see $log"
 
 # A fragment option that did not stick means a missing dependency: say which.
 want=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$TOP/config/vm.config")
-want+=$'\n'"CONFIG_BPF_SIGNED_LOADER=$loader"
+want+=$'\n'$(printf 'CONFIG_%s\n' "${items[@]}")
 missing=()
 while IFS= read -r opt; do
 	name=${opt%%=*} val=${opt#*=}
 	if [ "$val" = n ]; then
 		! grep -q "^$name=" "$build/.config" || missing+=("$opt")
-	elif [ "$name" = CONFIG_BPF_SIGNED_LOADER ] && ! grep -q '^config BPF_SIGNED_LOADER$' "$src/kernel/bpf/Kconfig"; then
-		: # the base has no such option yet
 	else
 		grep -qx "$name=$val" "$build/.config" || missing+=("$opt")
 	fi

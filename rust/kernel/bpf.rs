@@ -148,7 +148,7 @@ impl Keyring {
     /// `system_keyring_id_check()` decides for the sign-extended id.
     pub fn is_system_id(keyring_id: i32) -> bool {
         // SAFETY: `system_keyring_id_check()` only compares its argument.
-        unsafe { bindings::system_keyring_id_check(keyring_id as i64 as u64) == 0 }
+        unsafe { bindings::system_keyring_id_check(i64::from(keyring_id) as u64) == 0 }
     }
 }
 
@@ -169,7 +169,7 @@ impl Key {
     pub fn lookup(keyring_id: i32) -> Option<Self> {
         let key = if Keyring::is_system_id(keyring_id) {
             // SAFETY: Any id is accepted; an invalid one gives NULL.
-            unsafe { bindings::bpf_lookup_system_key(keyring_id as i64 as u64) }
+            unsafe { bindings::bpf_lookup_system_key(i64::from(keyring_id) as u64) }
         } else {
             // SAFETY: Any serial is accepted; one that resolves to nothing gives NULL.
             unsafe { bindings::bpf_lookup_user_key(keyring_id, 0) }
@@ -321,10 +321,10 @@ impl VerifierEnv {
         // entries of `used_maps` are maps whose references the environment holds; the array is
         // only appended to by the verifier, which is not running concurrently with us.
         let (maps, count) = unsafe { (&(*env).used_maps, (*env).used_map_cnt as usize) };
-        // SAFETY: See above: each map stays referenced for as long as the environment exists.
-        maps.iter()
-            .take(count)
-            .map(|&map| unsafe { Map::from_raw(map) })
+        maps.iter().take(count).map(|&map| {
+            // SAFETY: See above: each map stays referenced for as long as the environment exists.
+            unsafe { Map::from_raw(map) }
+        })
     }
 
     /// Writes to the verifier log, if the loader asked for one. Use [`bpf_verbose!`].
