@@ -37,7 +37,7 @@ extra_srcs="test_progs.c cgroup_helpers.c trace_helpers.c network_helpers.c
 msg "building ${#tests[@]} selftest(s) and ${#bpf_srcs[@]} BPF objects (log: $log)"
 in_root make -C "$src/tools/testing/selftests/bpf" -j"$JOBS" \
 	OUTPUT="$sel" VMLINUX_BTF="$vmlinux" \
-	TRUNNER_TEST_OBJS="${tests[*]}" TRUNNER_BPF_SRCS="${bpf_srcs[*]}" \
+	TRUNNER_TESTS_DIR=prog_tests TRUNNER_TEST_OBJS="${tests[*]}" TRUNNER_BPF_SRCS="${bpf_srcs[*]}" \
 	TRUNNER_EXTRA_SOURCES="$(echo $extra_srcs)" \
 	TRUNNER_EXTRA_FILES="$sel/sign-file verify_sig_setup.sh" \
 	LSKELS= LSKELS_SIGNED= LSKELS_EXTRA= LINKED_SKELS= TEST_KMODS= TEST_GEN_FILES= \
