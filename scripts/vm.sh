@@ -16,8 +16,24 @@ kernel="$OUT/kernel-$variant/bzImage"
 timeout_s=${VM_TIMEOUT:-1200}
 mem=${VM_MEMORY:-2G}
 
-vng_base=(vng --run "$kernel" --memory "$mem" --cpus 2 --rwdir "$OUT"
+vng_base=(vng --run "$kernel" --memory "$mem" --cpus 2
 	--append "console=ttyS0 panic=-1 oops=panic")
+
+# The repository and $OUT (writable: the guest writes results there) and
+# the selftests build (read-only) are shared with the guest at their own
+# paths. The guest's root is the toolchain root, which needs the mount
+# points. (virtme-ng mounts every --rwdir before any --rodir, so a
+# read-only repository would hide an $OUT inside it.)
+root=$(toolchain_root)
+share() {
+	local mode=$1 dir
+	dir=$(readlink -f "$2")
+	[ "$root" = / ] || mkdir -p "$root$dir"
+	vng_base+=("--$mode=$dir=$dir")
+}
+share rwdir "$TOP"
+case "$(readlink -f "$OUT")/" in "$TOP"/*) ;; *) share rwdir "$OUT" ;; esac
+[ ! -e "$OUT/selftests" ] || share rodir "$OUT/selftests"
 
 # Decide KVM or TCG once per kernel: a probe boot with KVM that must print
 # a marker within 60 s (on nested paravirtual KVM the guest hangs instead).
