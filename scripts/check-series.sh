@@ -14,7 +14,11 @@ scratch=$(dirname "$tree")/am-check
 git -C "$tree" worktree remove --force "$scratch" 2>/dev/null || rm -rf "$scratch"
 git -C "$tree" worktree prune
 msg "git am of ${#patches[@]} patches onto a pristine base checkout"
-git -C "$tree" worktree add -q --detach "$scratch" base
+# Only the files the series touches are checked out (sparse): git am needs
+# no others, and the commits it makes still hold the whole tree.
+git -C "$tree" worktree add -q --no-checkout --detach "$scratch" base
+git -C "$scratch" sparse-checkout set --no-cone $(git -C "$tree" diff --name-only base series | sed 's|^|/|')
+git -C "$scratch" checkout -q
 if [ ${#patches[@]} -gt 0 ]; then
 	git -C "$scratch" -c user.name=check -c user.email=check@localhost am -q "${patches[@]}" ||
 		die "git am of $series failed on the pristine base" \
