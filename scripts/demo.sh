@@ -14,6 +14,7 @@ libbpf=$sel/tools/build/libbpf/libbpf.a
 inc=$sel/tools/include
 [ -n "$bpftool" ] && [ -f "$libbpf" ] && [ -f "$inc/vmlinux.h" ] ||
 	die "bpftool, libbpf or vmlinux.h missing from $sel" "run: make selftests"
+src=$(readlink -f "$OUT/linux")
 demo=$OUT/demo
 rm -rf "$demo"
 mkdir -p "$demo"
@@ -31,22 +32,22 @@ msg "demo: building the signed light skeleton and the verdict LSM program"
 	bpf_cc() { in_root clang -g -O2 --target=bpf -D__TARGET_ARCH_x86 -I"$inc" -c "$1" -o "$2"; }
 	bpf_cc hello.bpf.c hello.bpf.o
 	bpf_cc verdict.bpf.c verdict.bpf.o
-	in_root "$bpftool" gen skeleton -L -S -k key.pem -i cert.der hello.bpf.o name hello >hello.lskel.h
-	in_root "$bpftool" gen skeleton -L -S -k key.pem -i cert.der hello.bpf.o name hello_tampered \
-		>hello_tampered.lskel.h
+	sign=(-L -S -k key.pem -i cert.der hello.bpf.o)
+	in_root "$bpftool" gen skeleton "${sign[@]}" name hello_lskel >hello.lskel.h
+	in_root "$bpftool" gen skeleton "${sign[@]}" name hello_tampered_lskel >hello_tampered.lskel.h
 	in_root "$bpftool" gen skeleton verdict.bpf.o name verdict_bpf >verdict.skel.h
-	# Change one byte of the tampered copy's metadata (its opts.data blob).
+	# Change one byte of the tampered copy's metadata (its opts_data blob).
 	python3 - hello_tampered.lskel.h <<'PY'
 import re, sys
 path = sys.argv[1]
 text = open(path).read()
-start = text.index("opts.data = (void *)\"")
+start = text.index("opts_data[]")
 m = re.compile(r"\\x([0-9a-f]{2})").search(text, start)
 byte = int(m.group(1), 16) ^ 0x01
 text = text[:m.start()] + "\\x%02x" % byte + text[m.end():]
 open(path, "w").write(text)
 PY
-	in_root cc -O2 -Wall -I. -I"$inc" signed_demo.c "$libbpf" -lelf -lz -lzstd -o signed_demo
+	in_root cc -O2 -Wall -I. -I"$inc" -I"$src/tools/include/uapi" signed_demo.c "$libbpf" -lelf -lz -lzstd -o signed_demo
 ) >"$OUT/logs/demo-build.log" 2>&1 || die "building the demo failed, see $OUT/logs/demo-build.log"
 
 msg "demo: booting the patched kernel (CONFIG_BPF_SIGNED_LOADER=y)"
