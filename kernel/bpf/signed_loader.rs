@@ -12,8 +12,7 @@
 
 use kernel::{
     bindings,
-    bpf::{bpf_verbose, Key, Keyring, Map, VerifierEnv},
-    error::to_result,
+    bpf::{self, bpf_verbose, Key, Keyring, Map, VerifierEnv},
     prelude::*,
     uaccess::UserSlice,
 };
@@ -112,12 +111,6 @@ impl Payload {
         value_sizes.fold(insns_len as u64, |acc, size| acc + u64::from(size))
     }
 
-    /// Checks that a `bpf_dynptr` can describe a payload of `size` bytes ([`E2BIG`] if not).
-    fn check_size(size: u64) -> Result {
-        // SAFETY: `bpf_dynptr_check_size()` only compares its argument.
-        to_result(unsafe { bindings::bpf_dynptr_check_size(size) })
-    }
-
     /// Allocates an empty payload for `size` bytes, charged to the loading task's memory cgroup.
     fn with_capacity(size: u64) -> Result<Self> {
         let size = usize::try_from(size).map_err(|_| E2BIG)?;
@@ -173,7 +166,7 @@ fn verify(env: &VerifierEnv, signature: Signature<'_>, keyring_id: i32) -> Resul
     let prog = env.prog();
     let insns = prog.insns();
     let size = Payload::size(insns.len(), env.used_maps().map(Map::value_size));
-    if let Err(err) = Payload::check_size(size) {
+    if let Err(err) = bpf::dynptr_check_size(size) {
         bpf_verbose!(env, "signed payload too large: {} bytes\n", size);
         return Err(err);
     }
@@ -227,7 +220,15 @@ pub unsafe extern "C" fn bpf_signed_loader_verify(
     let env = unsafe { VerifierEnv::from_raw(env) };
     let len = match signature_len(signature_size) {
         Ok(len) => len,
-        Err(err) => return err.to_errno(),
+        Err(err) => {
+            bpf_verbose!(
+                env,
+                "signature size {} is not in [1, {}]\n",
+                signature_size,
+                MAX_SIGNATURE_SIZE
+            );
+            return err.to_errno();
+        }
     };
     let signature = if is_kernel {
         // SAFETY: The caller guarantees that a kernel `signature` is `len` readable bytes.
@@ -307,10 +308,10 @@ mod tests {
             Payload::size(8, [u32::MAX, u32::MAX].into_iter()),
             8 + 2 * u64::from(u32::MAX)
         );
-        assert_eq!(Payload::check_size(0), Ok(()));
-        assert_eq!(Payload::check_size(MAX), Ok(()));
-        assert_eq!(Payload::check_size(MAX + 1), Err(E2BIG));
-        assert_eq!(Payload::check_size(u64::MAX), Err(E2BIG));
+        assert_eq!(bpf::dynptr_check_size(0), Ok(()));
+        assert_eq!(bpf::dynptr_check_size(MAX), Ok(()));
+        assert_eq!(bpf::dynptr_check_size(MAX + 1), Err(E2BIG));
+        assert_eq!(bpf::dynptr_check_size(u64::MAX), Err(E2BIG));
     }
 
     #[test]

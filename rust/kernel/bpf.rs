@@ -13,6 +13,13 @@
 use crate::{bindings, error::to_result, fmt, prelude::*, types::Opaque};
 use core::ptr;
 
+/// Checks that a `bpf_dynptr` can describe `size` bytes: fails with [`E2BIG`] past
+/// `DYNPTR_MAX_SIZE` (16 MiB - 1), the largest payload the kernel verifies a signature over.
+pub fn dynptr_check_size(size: u64) -> Result {
+    // SAFETY: `bpf_dynptr_check_size()` only compares its argument.
+    to_result(unsafe { bindings::bpf_dynptr_check_size(size) })
+}
+
 /// A BPF map.
 ///
 /// # Invariants
