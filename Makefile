@@ -2,7 +2,7 @@
 # "make check" is the test command. Long steps show progress and keep their
 # full logs in out/logs/. See README.md.
 .PHONY: all toolchain base series-tree series check-series kernel kernel-on \
-	kernel-off selftests demo check vm clean help
+	kernel-off selftests demo check bench vm clean help
 
 all: demo
 
@@ -45,6 +45,10 @@ demo: selftests
 ## check          the test command: static checks, both kernels, VM tests
 check:
 	@scripts/check.sh
+
+## bench          signed-load latency and memory, Rust vs C, against the floor (out/bench/)
+bench: kernel
+	@scripts/bench.sh
 
 ## vm             boot the kernel; CMD='...' runs one command (VARIANT=on|off)
 vm:

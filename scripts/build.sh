@@ -55,7 +55,7 @@ pid=$!
 while kill -0 "$pid" 2>/dev/null; do
 	sleep 30
 	kill -0 "$pid" 2>/dev/null || break
-	last=$(grep -E '^\s+(CC|RUSTC|LD|BTF|AR|BINDGEN)' "$log" | tail -n1 | xargs || true)
+	last=$(grep -E '^\s+(CC|RUSTC|CLIPPY|LD|BTF|AR|BINDGEN)' "$log" | tail -n1 | xargs || true)
 	printf '    [%s %3dm] %s\n' "$variant" $((($(date +%s) - start) / 60)) "$last" >&2
 done
 wait "$pid" || {

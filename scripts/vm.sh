@@ -35,9 +35,13 @@ share rwdir "$TOP"
 case "$(readlink -f "$OUT")/" in "$TOP"/*) ;; *) share rwdir "$OUT" ;; esac
 [ ! -e "$OUT/selftests" ] || share rodir "$OUT/selftests"
 
-# Decide KVM or TCG once per kernel: a probe boot with KVM that must print
-# a marker within 60 s (on nested paravirtual KVM the guest hangs instead).
-accel_file="$OUT/kernel-$variant/accel"
+# Decide KVM or TCG once per host: a probe boot with KVM that must print a
+# marker within 60 s (on nested paravirtual KVM the guest hangs instead).
+# The answer is kept per host kernel, CPU and toolchain (VM_KVM=no skips it).
+accel_key=$({ uname -r; grep -m1 'model name' /proc/cpuinfo; stat -c %t:%T /dev/kvm 2>&1; echo "$root"; } |
+	sha256sum | cut -c1-16)
+accel_file="$CACHE/vm/accel-$accel_key"
+mkdir -p "$CACHE/vm"
 if [ ! -f "$accel_file" ]; then
 	accel=tcg
 	if [ "${VM_KVM:-auto}" != no ] && [ -w /dev/kvm ]; then
@@ -47,13 +51,13 @@ if [ ! -f "$accel_file" ]; then
 		fi
 	fi
 	echo "$accel" >"$accel_file"
-	if [ "$accel" = kvm ]; then
-		msg "VM: KVM works here (probe boot passed)"
-	else
-		msg "VM: using TCG (software emulation): /dev/kvm is missing or a probe boot with it failed"
-	fi
 fi
 accel=$(cat "$accel_file")
+if [ "$accel" = kvm ]; then
+	msg "VM: KVM (a probe boot with it passed on this host)"
+else
+	msg "VM: TCG, software emulation (/dev/kvm is missing or a probe boot with it failed on this host)"
+fi
 [ "$accel" = kvm ] || vng_base+=(--disable-kvm)
 
 if [ $# -eq 0 ]; then
