@@ -11,6 +11,11 @@
  *
  *   signed_load_bench VARIANT ALG KEY.pem CERT.der REPS SIZE...
  *
+ * The unsigned baseline is the same loader loaded the way an unsigned light
+ * skeleton is: the same fd_array, without fd_array_cnt (an exclusive map
+ * cannot be bound up front by an unsigned program, whose digest is only
+ * computed later).
+ *
  * prints CSV rows: variant,alg,size,mode,reps,median_ns,p10_ns,p90_ns,err,mem_bytes
  * for mode unsigned, signed and sha256 (the kernel's SHA-256 over SIZE
  * bytes through AF_ALG). A load that fails gives its errno in "err".
@@ -107,8 +112,9 @@ static int load(int map_fd, const void *sig, unsigned int sig_sz)
 	attr.insn_cnt = sizeof(insns) / sizeof(insns[0]);
 	attr.license = (unsigned long)"GPL";
 	attr.fd_array = (unsigned long)&map_fd;
-	attr.fd_array_cnt = 1;
 	if (sig) {
+		/* Signed: the map is bound up front and folded into the payload. */
+		attr.fd_array_cnt = 1;
 		attr.signature = (unsigned long)sig;
 		attr.signature_size = sig_sz;
 		attr.keyring_id = KEY_SPEC_SESSION_KEYRING;
