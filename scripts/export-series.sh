@@ -21,7 +21,7 @@ n=0
 for c in $(g rev-list --reverse base..HEAD); do
 	n=$((n + 1))
 	mapfile -t added < <(g diff-tree --no-commit-id -r --diff-filter=A --name-only "$c")
-	name=$(g format-patch -1 --stdout "$c" >/dev/null && g log -1 --format=%f "$c" | cut -c1-52)
+	name=$(g log -1 --format=%f "$c" | cut -c1-52)
 	file=$(printf '%04d-%s.patch' "$n" "$name")
 	excludes=()
 	for f in "${added[@]}"; do

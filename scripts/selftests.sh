@@ -34,6 +34,9 @@ extra_srcs="test_progs.c cgroup_helpers.c trace_helpers.c network_helpers.c
 	disasm_helpers.c json_writer.c verification_cert.h flow_dissector_load.h
 	ip_check_defrag_frags.h bpftool_helpers.c usdt_1.c usdt_2.c"
 
+# The overrides on the command line apply to every test runner the Makefile
+# defines; TRUNNER_TESTS_DIR=prog_tests keeps test_maps (which shares the
+# output directory) from claiming the same test objects with map_tests/.
 msg "building ${#tests[@]} selftest(s) and ${#bpf_srcs[@]} BPF objects (log: $log)"
 in_root make -C "$src/tools/testing/selftests/bpf" -j"$JOBS" \
 	OUTPUT="$sel" VMLINUX_BTF="$vmlinux" \
