@@ -18,6 +18,24 @@ esac
 src=$(readlink -f "$OUT/linux")
 [ -f "$src/Makefile" ] || die "$OUT/linux is not assembled" "run: make series-tree"
 build="$(dirname "$src")/build"
+
+# A test key in the builtin trusted keyring: IPE accepts only policies
+# signed by it, and the selftests sign theirs with it. Made once, next to
+# the build directory it is compiled into; the guest finds it in $OUT/keys.
+keys="$(dirname "$src")/keys"
+if [ ! -f "$keys/cert.pem" ]; then
+	msg "making the test key of the builtin keyring (IPE policies)"
+	mkdir -p "$keys"
+	in_root openssl req -new -x509 -newkey rsa:2048 -nodes -days 36500 -sha256 \
+		-subj "/CN=bpf-signed-loader test policy key" -addext keyUsage=digitalSignature \
+		-keyout "$keys/key.pem.tmp" -out "$keys/cert.pem.tmp" >/dev/null 2>&1 ||
+		die "openssl could not make the test key in $keys"
+	mv "$keys/key.pem.tmp" "$keys/key.pem"
+	mv "$keys/cert.pem.tmp" "$keys/cert.pem"
+fi
+mkdir -p "$OUT/keys"
+cp "$keys/key.pem" "$keys/cert.pem" "$OUT/keys/"
+items+=("SYSTEM_TRUSTED_KEYS=\"$keys/cert.pem\"")
 dest="$OUT/kernel-$variant"
 log="$OUT/logs/build-$variant.log"
 mkdir -p "$build" "$OUT/logs"

@@ -13,6 +13,10 @@ sel=$OUT/selftests
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
+# The key of the test certificate in the builtin keyring (see build.sh): the
+# IPE subtest signs its policies with it.
+export IPE_POLICY_KEY=$OUT/keys/key.pem IPE_POLICY_CERT=$OUT/keys/cert.pem
 echo "guest: $(uname -r), LSMs: $(cat /sys/kernel/security/lsm 2>/dev/null)"
 
 # test_progs: one case per subtest, from its output (its JSON output lists
