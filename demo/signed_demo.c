@@ -34,6 +34,31 @@ static int add_cert(const char *path)
 		       KEY_SPEC_SESSION_KEYRING);
 }
 
+/* What bpf_prog_load_sig_verdict saw of the last load, and how many it saw. */
+static void show_verdict(struct verdict_bpf *v)
+{
+	static const char *const verdicts[] = {
+		"BPF_SIG_UNSIGNED", "BPF_SIG_VERIFIED", "BPF_SIG_PENDING",
+		"BPF_SIG_REJECTED",
+	};
+	static const char *const reasons[] = {
+		"none", "bad signature", "no key", "metadata map", "fault",
+		"invalid size", "out of memory",
+	};
+	int vd = v->bss->verdict, why = v->bss->reason;
+
+	printf("    bpf_prog_load_sig_verdict (load %d): %s", v->bss->loads,
+	       vd >= 0 && vd < 4 ? verdicts[vd] : "(not called)");
+	if (vd == 1)
+		printf(", keyring: %s, keyring serial: %d",
+		       keyrings[v->bss->keyring_type % 5], v->bss->keyring_serial);
+	if (vd == 3)
+		printf(", reason: %s", why >= 0 && why < 7 ? reasons[why] : "?");
+	printf("\n");
+	v->bss->verdict = -1;
+	v->bss->reason = -1;
+}
+
 int main(int argc, char **argv)
 {
 	static char log[4096];
@@ -59,6 +84,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	verdict->bss->tid = syscall(__NR_gettid);
+	verdict->bss->verdict = -1;	/* not called yet */
+	verdict->bss->reason = -1;
 
 	good = hello_lskel__open();
 	if (!good)
@@ -66,9 +93,7 @@ int main(int argc, char **argv)
 	good->keyring_id = KEY_SPEC_SESSION_KEYRING;
 	err = hello_lskel__load(good);
 	printf("\n[1] signed light skeleton: load %s (%d)\n", err ? "FAILED" : "ok", err);
-	printf("    kernel verdict: %s, keyring: %s, keyring serial: %d\n",
-	       verdict->bss->verdict == 1 ? "BPF_SIG_VERIFIED" : "BPF_SIG_UNSIGNED",
-	       keyrings[verdict->bss->keyring_type % 5], verdict->bss->keyring_serial);
+	show_verdict(verdict);
 	hello_lskel__destroy(good);
 	if (err)
 		return 1;
@@ -83,6 +108,7 @@ int main(int argc, char **argv)
 	err = hello_tampered_lskel__load(bad);
 	printf("\n[2] same loader, one metadata byte changed: load %s (%d: %s)\n",
 	       err ? "refused" : "ACCEPTED", err, strerror(err < 0 ? -err : err));
+	show_verdict(verdict);
 	printf("    verifier log: %s", log[0] ? log : "(empty)\n");
 	hello_tampered_lskel__destroy(bad);
 	verdict_bpf__destroy(verdict);

@@ -9,17 +9,21 @@ char _license[] SEC("license") = "GPL";
 __u32 tid;
 int loads;
 int verdict;
+int reason;
 int keyring_type;
 int keyring_serial;
 
-SEC("lsm/bpf_prog_load_post_integrity")
-int BPF_PROG(record_verdict, struct bpf_prog *prog, bool kernel)
+SEC("lsm/bpf_prog_load_sig_verdict")
+int BPF_PROG(record_verdict, struct bpf_prog *prog,
+	     enum bpf_sig_verdict sig_verdict, enum bpf_sig_reject sig_reason,
+	     bool kernel)
 {
 	/* The loader's own load; not the loads it makes from the kernel. */
 	if ((__u32)bpf_get_current_pid_tgid() != tid || kernel)
 		return 0;
 	loads++;
-	verdict = prog->aux->sig.verdict;
+	verdict = sig_verdict;
+	reason = sig_reason;
 	keyring_type = prog->aux->sig.keyring_type;
 	keyring_serial = prog->aux->sig.keyring_serial;
 	return 0;

@@ -29,6 +29,60 @@ fn signature_len(signature_size: u32) -> Result<usize> {
     Ok(len)
 }
 
+/// Why the signature of a load is rejected: the `enum bpf_sig_reject` given to the
+/// `bpf_prog_load_sig_verdict` LSM hook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+enum Reason {
+    /// The signature does not verify these bytes.
+    BadSignature = bindings::bpf_sig_reject_BPF_SIG_REJECT_BADSIG,
+    /// No usable key or keyring.
+    NoKey = bindings::bpf_sig_reject_BPF_SIG_REJECT_NOKEY,
+    /// A metadata map breaks a rule.
+    Map = bindings::bpf_sig_reject_BPF_SIG_REJECT_MAP,
+    /// The signature cannot be read.
+    Fault = bindings::bpf_sig_reject_BPF_SIG_REJECT_FAULT,
+    /// A size is out of range.
+    Invalid = bindings::bpf_sig_reject_BPF_SIG_REJECT_INVALID,
+    /// Out of memory.
+    NoMemory = bindings::bpf_sig_reject_BPF_SIG_REJECT_NOMEM,
+}
+
+impl Reason {
+    /// The reason for a PKCS#7 verification that failed with `err`.
+    fn of_verification(err: Error) -> Self {
+        if err == ENOKEY || err == EKEYREVOKED || err == EKEYEXPIRED {
+            Self::NoKey
+        } else if err == ENOMEM {
+            Self::NoMemory
+        } else {
+            Self::BadSignature
+        }
+    }
+
+    /// The reason for a copy of the signature that failed with `err`.
+    fn of_copy(err: Error) -> Self {
+        if err == EFAULT {
+            Self::Fault
+        } else {
+            Self::NoMemory
+        }
+    }
+}
+
+/// A rejected signature: why, and the error the load fails with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Rejection {
+    reason: Reason,
+    err: Error,
+}
+
+impl Rejection {
+    fn new(reason: Reason, err: Error) -> Self {
+        Self { reason, err }
+    }
+}
+
 /// Where a load's signature is.
 enum Signature<'a> {
     /// In the memory of the user task that loads the program.
@@ -140,16 +194,23 @@ impl Payload {
 }
 
 /// Verifies the signature of the program of `env` over its instructions and its maps.
-fn verify(env: &VerifierEnv, signature: Signature<'_>, keyring_id: i32) -> Result {
+fn verify(
+    env: &VerifierEnv,
+    signature: Signature<'_>,
+    keyring_id: i32,
+) -> core::result::Result<(), Rejection> {
     let Some(key) = Key::lookup(keyring_id) else {
         bpf_verbose!(
             env,
             "cannot resolve signing keyring with keyring_id {}\n",
             keyring_id
         );
-        return Err(EINVAL);
+        return Err(Rejection::new(Reason::NoKey, EINVAL));
     };
-    let sig = signature.copy()?;
+    let sig = signature.copy().map_err(|err| {
+        bpf_verbose!(env, "failed to copy signature: {}\n", err.to_errno());
+        Rejection::new(Reason::of_copy(err), err)
+    })?;
 
     for map in env.used_maps() {
         if let Some(rejection) = MapRejection::check(map) {
@@ -159,7 +220,7 @@ fn verify(env: &VerifierEnv, signature: Signature<'_>, keyring_id: i32) -> Resul
                 map.name(),
                 rejection.reason()
             );
-            return Err(rejection.error());
+            return Err(Rejection::new(Reason::Map, rejection.error()));
         }
     }
 
@@ -168,18 +229,23 @@ fn verify(env: &VerifierEnv, signature: Signature<'_>, keyring_id: i32) -> Resul
     let size = Payload::size(insns.len(), env.used_maps().map(Map::value_size));
     if let Err(err) = bpf::dynptr_check_size(size) {
         bpf_verbose!(env, "signed payload too large: {} bytes\n", size);
-        return Err(err);
+        return Err(Rejection::new(Reason::Invalid, err));
     }
-    let mut payload = Payload::with_capacity(size)?;
-    payload.push(insns)?;
+    let no_memory = |err| {
+        bpf_verbose!(env, "cannot allocate the signed payload: {} bytes\n", size);
+        Rejection::new(Reason::NoMemory, err)
+    };
+    let mut payload = Payload::with_capacity(size).map_err(no_memory)?;
+    payload.push(insns).map_err(no_memory)?;
     for map in env.used_maps() {
-        payload.push_map(map).inspect_err(|err| {
+        payload.push_map(map).map_err(|err| {
             bpf_verbose!(
                 env,
                 "failed to read signed metadata map '{}': {}\n",
                 map.name(),
                 err.to_errno()
             );
+            Rejection::new(Reason::Map, err)
         })?;
     }
 
@@ -191,7 +257,7 @@ fn verify(env: &VerifierEnv, signature: Signature<'_>, keyring_id: i32) -> Resul
         }
         Err(err) => {
             bpf_verbose!(env, "signature verification failed: {}\n", err.to_errno());
-            Err(err)
+            Err(Rejection::new(Reason::of_verification(err), err))
         }
     }
 }
@@ -201,13 +267,14 @@ fn verify(env: &VerifierEnv, signature: Signature<'_>, keyring_id: i32) -> Resul
 /// Called by `bpf_check()` for a load with a signature, after `fd_array` has been resolved into
 /// the environment's used maps. `signature`, `signature_size` and `keyring_id` are those of the
 /// load's `union bpf_attr`; `is_kernel` says whether `signature` is a kernel address. On success
-/// the program's `aux->sig` records the verdict. Returns 0 or a negative error code.
+/// the program's `aux->sig` records the verdict. Returns 0 or a negative error code; on failure
+/// `*reason` says why the signature was rejected.
 ///
 /// # Safety
 ///
 /// `env` must point to the environment of a verifier run in progress on the calling task, whose
 /// used maps are held. If `is_kernel` is true, `signature` must be the address of
-/// `signature_size` readable bytes of kernel memory.
+/// `signature_size` readable bytes of kernel memory. `reason` must be valid for writes.
 #[export]
 pub unsafe extern "C" fn bpf_signed_loader_verify(
     env: *mut bindings::bpf_verifier_env,
@@ -215,6 +282,7 @@ pub unsafe extern "C" fn bpf_signed_loader_verify(
     signature_size: u32,
     keyring_id: i32,
     is_kernel: bool,
+    reason: *mut bindings::bpf_sig_reject,
 ) -> c_int {
     // SAFETY: The caller guarantees that `env` is a verifier environment in use by this task.
     let env = unsafe { VerifierEnv::from_raw(env) };
@@ -227,6 +295,8 @@ pub unsafe extern "C" fn bpf_signed_loader_verify(
                 signature_size,
                 MAX_SIGNATURE_SIZE
             );
+            // SAFETY: The caller guarantees that `reason` is valid for writes.
+            unsafe { reason.write(Reason::Invalid as bindings::bpf_sig_reject) };
             return err.to_errno();
         }
     };
@@ -240,7 +310,11 @@ pub unsafe extern "C" fn bpf_signed_loader_verify(
     };
     match verify(env, signature, keyring_id) {
         Ok(()) => 0,
-        Err(err) => err.to_errno(),
+        Err(rejection) => {
+            // SAFETY: The caller guarantees that `reason` is valid for writes.
+            unsafe { reason.write(rejection.reason as bindings::bpf_sig_reject) };
+            rejection.err.to_errno()
+        }
     }
 }
 
@@ -281,6 +355,20 @@ mod tests {
             Keyring::User as u32,
             bindings::bpf_sig_keyring_BPF_SIG_KEYRING_USER
         );
+    }
+
+    #[test]
+    fn rejection_reasons() {
+        // Keys that cannot verify anything, whatever the signature.
+        for err in [ENOKEY, EKEYREVOKED, EKEYEXPIRED] {
+            assert_eq!(Reason::of_verification(err), Reason::NoKey);
+        }
+        for err in [EBADMSG, EKEYREJECTED, ENOPKG, EINVAL] {
+            assert_eq!(Reason::of_verification(err), Reason::BadSignature);
+        }
+        assert_eq!(Reason::of_verification(ENOMEM), Reason::NoMemory);
+        assert_eq!(Reason::of_copy(EFAULT), Reason::Fault);
+        assert_eq!(Reason::of_copy(ENOMEM), Reason::NoMemory);
     }
 
     #[test]
