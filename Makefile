@@ -1,8 +1,8 @@
 # One entry point. "make" sets everything up and shows the product working;
 # "make check" is the test command. Long steps show progress and keep their
 # full logs in out/logs/. See README.md.
-.PHONY: all toolchain base series-tree series check-series kernel kernel-on \
-	kernel-off selftests demo check bench vm clean help
+.PHONY: all toolchain base series-tree series check-series check-bisect kernel \
+	kernel-on kernel-off selftests demo check bench vm clean help
 
 all: demo
 
@@ -28,6 +28,10 @@ series: series-tree
 ## check-series   git am the series onto the pristine base; checkpatch --strict; rustfmt
 check-series: series
 	@scripts/check-series.sh
+
+## check-bisect   build what each patch touches, patch by patch (about 9 min)
+check-bisect: kernel-on
+	@scripts/check-bisect.sh
 
 ## kernel         build the kernel with CONFIG_BPF_SIGNED_LOADER on and off
 kernel: kernel-on kernel-off
