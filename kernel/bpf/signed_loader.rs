@@ -12,9 +12,8 @@
 
 use kernel::{
     bindings,
-    bpf::{self, bpf_verbose, Key, Keyring, Map, VerifierEnv},
+    bpf::{self, bpf_verbose, BpfPtr, Key, Map, VerifierEnv},
     prelude::*,
-    uaccess::UserSlice,
 };
 
 /// The largest signature accepted: one that fits a `kmalloc` cache object.
@@ -80,27 +79,6 @@ struct Rejection {
 impl Rejection {
     fn new(reason: Reason, err: Error) -> Self {
         Self { reason, err }
-    }
-}
-
-/// Where a load's signature is.
-enum Signature<'a> {
-    /// In the memory of the user task that loads the program.
-    User(UserSlice),
-    /// In kernel memory, for loads the kernel makes itself.
-    Kernel(&'a [u8]),
-}
-
-impl Signature<'_> {
-    /// Copies the signature into a new buffer.
-    fn copy(self) -> Result<KVVec<u8>> {
-        let flags = GFP_USER | __GFP_NOWARN;
-        let mut buf = KVVec::new();
-        match self {
-            Self::User(slice) => slice.read_all(&mut buf, flags)?,
-            Self::Kernel(bytes) => buf.extend_from_slice(bytes, flags)?,
-        }
-        Ok(buf)
     }
 }
 
@@ -196,7 +174,8 @@ impl Payload {
 /// Verifies the signature of the program of `env` over its instructions and its maps.
 fn verify(
     env: &VerifierEnv,
-    signature: Signature<'_>,
+    signature: BpfPtr,
+    signature_len: usize,
     keyring_id: i32,
 ) -> core::result::Result<(), Rejection> {
     let Some(key) = Key::lookup(keyring_id) else {
@@ -207,10 +186,12 @@ fn verify(
         );
         return Err(Rejection::new(Reason::NoKey, EINVAL));
     };
-    let sig = signature.copy().map_err(|err| {
-        bpf_verbose!(env, "failed to copy signature: {}\n", err.to_errno());
-        Rejection::new(Reason::of_copy(err), err)
-    })?;
+    let sig = signature
+        .read_to_vec(signature_len, GFP_USER | __GFP_NOWARN)
+        .map_err(|err| {
+            bpf_verbose!(env, "failed to copy signature: {}\n", err.to_errno());
+            Rejection::new(Reason::of_copy(err), err)
+        })?;
 
     for map in env.used_maps() {
         if let Some(rejection) = MapRejection::check(map) {
@@ -250,9 +231,9 @@ fn verify(
     }
 
     match key.verify_pkcs7(payload.as_bytes(), &sig) {
-        Ok(()) => {
+        Ok(verified) => {
             bpf_verbose!(env, "signature verification passed\n");
-            prog.set_signature_verified(Keyring::from_id(keyring_id), key.serial());
+            prog.set_signature_verified(verified);
             Ok(())
         }
         Err(err) => {
@@ -273,8 +254,8 @@ fn verify(
 /// # Safety
 ///
 /// `env` must point to the environment of a verifier run in progress on the calling task, whose
-/// used maps are held. If `is_kernel` is true, `signature` must be the address of
-/// `signature_size` readable bytes of kernel memory. `reason` must be valid for writes.
+/// used maps are held. `reason` must be valid for writes. `signature` may be any address: it is
+/// only read through [`BpfPtr`].
 #[export]
 pub unsafe extern "C" fn bpf_signed_loader_verify(
     env: *mut bindings::bpf_verifier_env,
@@ -300,15 +281,7 @@ pub unsafe extern "C" fn bpf_signed_loader_verify(
             return err.to_errno();
         }
     };
-    let signature = if is_kernel {
-        // SAFETY: The caller guarantees that a kernel `signature` is `len` readable bytes.
-        Signature::Kernel(unsafe {
-            core::slice::from_raw_parts(signature as usize as *const u8, len)
-        })
-    } else {
-        Signature::User(UserSlice::new(UserPtr::from_addr(signature as usize), len))
-    };
-    match verify(env, signature, keyring_id) {
+    match verify(env, BpfPtr::new(signature, is_kernel), len, keyring_id) {
         Ok(()) => 0,
         Err(rejection) => {
             // SAFETY: The caller guarantees that `reason` is valid for writes.
@@ -322,6 +295,7 @@ pub unsafe extern "C" fn bpf_signed_loader_verify(
 #[kunit_tests(bpf_signed_loader)]
 mod tests {
     use super::*;
+    use kernel::bpf::Keyring;
 
     #[test]
     fn signature_size_limits() {
@@ -355,6 +329,31 @@ mod tests {
             Keyring::User as u32,
             bindings::bpf_sig_keyring_BPF_SIG_KEYRING_USER
         );
+    }
+
+    #[test]
+    fn key_lookup() {
+        // The system keyrings, whose keys have no serial of their own.
+        for (id, keyring) in [
+            (0, Keyring::Builtin),
+            (1, Keyring::Secondary),
+            (2, Keyring::Platform),
+        ] {
+            let key = Key::lookup(id);
+            assert_eq!(key.map(|k| (k.keyring(), k.serial())), Some((keyring, 0)));
+        }
+        // Neither a key serial (those are positive) nor a `KEY_SPEC_*` value.
+        assert!(Key::lookup(-100).is_none());
+    }
+
+    #[test]
+    fn garbage_signature_refused() {
+        let key = Key::lookup(0);
+        assert!(key.is_some());
+        if let Some(key) = key {
+            let garbage = [0x30u8, 0x82, 0xde, 0xad];
+            assert_eq!(key.verify_pkcs7(b"data", &garbage).err(), Some(EBADMSG));
+        }
     }
 
     #[test]
@@ -419,8 +418,20 @@ mod tests {
     #[test]
     fn kernel_signature_copy() -> Result {
         let sig = [1u8, 2, 3, 4];
-        let copy = Signature::Kernel(&sig).copy()?;
+        let copy = BpfPtr::new(sig.as_ptr() as u64, true).read_to_vec(sig.len(), GFP_KERNEL)?;
         assert_eq!(&copy[..], &sig);
         Ok(())
+    }
+
+    #[test]
+    fn kernel_signature_faults() {
+        // A kernel-made load's signature pointer is chosen by a BPF program: a low address, a
+        // non-canonical one and an unmapped kernel one each fail with EFAULT, never an oops.
+        for addr in [0x1000u64, 0x8000_0000_0000_0000, 0xffff_ffff_ffff_f000] {
+            assert_eq!(
+                BpfPtr::new(addr, true).read_to_vec(64, GFP_KERNEL).err(),
+                Some(EFAULT)
+            );
+        }
     }
 }

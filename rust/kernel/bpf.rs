@@ -10,7 +10,7 @@
 //! [`include/linux/bpf_verifier.h`](srctree/include/linux/bpf_verifier.h),
 //! [`include/linux/verification.h`](srctree/include/linux/verification.h).
 
-use crate::{bindings, error::to_result, fmt, prelude::*, types::Opaque};
+use crate::{alloc::Flags, bindings, error::to_result, fmt, prelude::*, types::Opaque};
 use core::ptr;
 
 /// Checks that a `bpf_dynptr` can describe `size` bytes: fails with [`E2BIG`] past
@@ -18,6 +18,45 @@ use core::ptr;
 pub fn dynptr_check_size(size: u64) -> Result {
     // SAFETY: `bpf_dynptr_check_size()` only compares its argument.
     to_result(unsafe { bindings::bpf_dynptr_check_size(size) })
+}
+
+/// The address of bytes that a `bpf()` command names (`bpfptr_t`): in the calling task's user
+/// memory, or in kernel memory for a command the kernel makes itself (`bpf_sys_bpf()` from a BPF
+/// syscall program, whose pointers that program chose).
+///
+/// The bytes are only ever copied, by C (`copy_from_user()` or `copy_from_kernel_nofault()`): no
+/// Rust reference covers them, a bad address gives [`EFAULT`] whatever it is, and bytes that
+/// another context writes meanwhile are copied as they are at that moment.
+#[derive(Clone, Copy, Debug)]
+pub struct BpfPtr {
+    addr: u64,
+    is_kernel: bool,
+}
+
+impl BpfPtr {
+    /// Creates a [`BpfPtr`] from an address of a `union bpf_attr`, and whether the command came
+    /// from the kernel (`bpfptr_t.is_kernel`).
+    #[inline]
+    pub fn new(addr: u64, is_kernel: bool) -> Self {
+        Self { addr, is_kernel }
+    }
+
+    /// Copies the `len` bytes at the address into a new vector.
+    ///
+    /// Fails with [`EFAULT`] if any of them cannot be read, and with [`ENOMEM`] if the vector
+    /// cannot be allocated.
+    pub fn read_to_vec(self, len: usize, flags: Flags) -> Result<KVVec<u8>> {
+        let mut buf = KVVec::<u8>::with_capacity(len, flags)?;
+        // SAFETY: `buf` has room for `len` bytes. `bpf_copy_from_ptr()` writes them, or fails,
+        // and reads its source with `copy_from_user()` or `copy_from_kernel_nofault()`, which
+        // accept any address.
+        to_result(unsafe {
+            bindings::bpf_copy_from_ptr(buf.as_mut_ptr().cast(), self.addr, self.is_kernel, len)
+        })?;
+        // SAFETY: The copy succeeded, so the first `len` bytes of `buf` are initialized.
+        unsafe { buf.inc_len(len) };
+        Ok(buf)
+    }
 }
 
 /// A BPF map.
@@ -163,9 +202,36 @@ impl Keyring {
 ///
 /// # Invariants
 ///
-/// `self.0` points to a valid `struct bpf_key` owned by this object: it is released with
-/// `bpf_key_put()` exactly once, when the [`Key`] is dropped.
-pub struct Key(ptr::NonNull<bindings::bpf_key>);
+/// `ptr` points to a valid `struct bpf_key` owned by this object: it is released with
+/// `bpf_key_put()` exactly once, when the [`Key`] is dropped. `keyring` classifies the
+/// `keyring_id` it was looked up with.
+pub struct Key {
+    ptr: ptr::NonNull<bindings::bpf_key>,
+    keyring: Keyring,
+}
+
+/// Proof that a PKCS#7 signature verified: only [`Key::verify_pkcs7`] makes one, with the
+/// keyring type and serial of the key that verified it, which is what
+/// [`Prog::set_signature_verified`] records.
+#[derive(Debug)]
+pub struct Verified {
+    keyring: Keyring,
+    serial: i32,
+}
+
+impl Verified {
+    /// Returns the keyring type the signature was verified against.
+    #[inline]
+    pub fn keyring(&self) -> Keyring {
+        self.keyring
+    }
+
+    /// Returns the serial of the user key that verified the signature, or 0 for a system one.
+    #[inline]
+    pub fn serial(&self) -> i32 {
+        self.serial
+    }
+}
 
 impl Key {
     /// Looks up the keyring that `keyring_id` names: a system keyring (see
@@ -181,14 +247,24 @@ impl Key {
             // SAFETY: Any serial is accepted; one that resolves to nothing gives NULL.
             unsafe { bindings::bpf_lookup_user_key(keyring_id, 0) }
         };
-        // INVARIANT: A non-NULL result is a new `struct bpf_key` that we own.
-        ptr::NonNull::new(key).map(Self)
+        // INVARIANT: A non-NULL result is a new `struct bpf_key` that we own, looked up with
+        // `keyring_id`.
+        ptr::NonNull::new(key).map(|ptr| Self {
+            ptr,
+            keyring: Keyring::from_id(keyring_id),
+        })
+    }
+
+    /// Returns the type of the keyring the key was looked up from.
+    #[inline]
+    pub fn keyring(&self) -> Keyring {
+        self.keyring
     }
 
     /// Returns the serial of a user key, or 0 for a system keyring (`bpf_key_serial()`).
     pub fn serial(&self) -> i32 {
-        // SAFETY: By the type invariant `self.0` is a valid `struct bpf_key`.
-        unsafe { bindings::bpf_key_serial(self.0.as_ptr()) }
+        // SAFETY: By the type invariant `self.ptr` is a valid `struct bpf_key`.
+        unsafe { bindings::bpf_key_serial(self.ptr.as_ptr()) }
     }
 
     /// Verifies the detached PKCS#7 signature `sig` of `data` against this key or keyring.
@@ -196,14 +272,20 @@ impl Key {
     /// The signature's usage is `VERIFYING_BPF_SIGNATURE`. For a user key, the permission check
     /// deferred by [`Key::lookup`] happens here (`key_validate()`): a revoked or expired key
     /// fails with its error.
-    pub fn verify_pkcs7(&self, data: &[u8], sig: &[u8]) -> Result {
+    ///
+    /// Fails with [`E2BIG`] if `data` or `sig` is larger than a dynptr can describe (see
+    /// [`dynptr_check_size`]). On success, returns the proof of it.
+    pub fn verify_pkcs7(&self, data: &[u8], sig: &[u8]) -> Result<Verified> {
         let data_len = u32::try_from(data.len()).map_err(|_| E2BIG)?;
         let sig_len = u32::try_from(sig.len()).map_err(|_| E2BIG)?;
+        // A dynptr keeps its size in its low 24 bits and its type above them.
+        dynptr_check_size(u64::from(data_len))?;
+        dynptr_check_size(u64::from(sig_len))?;
         let mut data_ptr = bindings::bpf_dynptr_kern::default();
         let mut sig_ptr = bindings::bpf_dynptr_kern::default();
         // SAFETY: The dynptrs describe `data` and `sig`, which outlive them. They are local
         // (`BPF_DYNPTR_TYPE_LOCAL`) and only read by `bpf_verify_pkcs7_signature()`, so casting
-        // away `const` does not lead to a write. By the type invariant `self.0` is a valid key.
+        // away `const` does not lead to a write. By the type invariant `self.ptr` is a valid key.
         unsafe {
             bindings::bpf_dynptr_init(
                 &mut data_ptr,
@@ -222,16 +304,20 @@ impl Key {
             to_result(bindings::bpf_verify_pkcs7_signature(
                 ptr::from_ref(&data_ptr).cast(),
                 ptr::from_ref(&sig_ptr).cast(),
-                self.0.as_ptr(),
-            ))
+                self.ptr.as_ptr(),
+            ))?;
         }
+        Ok(Verified {
+            keyring: self.keyring,
+            serial: self.serial(),
+        })
     }
 }
 
 impl Drop for Key {
     fn drop(&mut self) {
         // SAFETY: By the type invariant we own the `struct bpf_key`, and this is its only release.
-        unsafe { bindings::bpf_key_put(self.0.as_ptr()) }
+        unsafe { bindings::bpf_key_put(self.ptr.as_ptr()) }
     }
 }
 
@@ -262,31 +348,27 @@ impl Prog {
     pub fn insns(&self) -> &[u8] {
         let prog = self.0.get();
         // SAFETY: By the type invariant the program is valid. `insnsi` is the flexible array of
-        // its `len` instructions (bindgen names the anonymous unions around it), allocated with
-        // the program and not resized while the verifier runs.
+        // its `len` instructions, allocated with the program, which C hands out (a pointer from
+        // C, not one derived from `&self`, whose range ends before the array), and which the
+        // verifier neither resizes nor rewrites before the signature check is done.
         unsafe {
-            let insns = (*prog)
-                .__bindgen_anon_2
-                .__bindgen_anon_2
-                .as_ref()
-                .insnsi
-                .as_ptr();
             core::slice::from_raw_parts(
-                insns.cast::<u8>(),
+                bindings::bpf_prog_insnsi(prog).cast::<u8>(),
                 (*prog).len as usize * size_of::<bindings::bpf_insn>(),
             )
         }
     }
 
     /// Records a verified signature on the program: `aux->sig.verdict` becomes
-    /// `BPF_SIG_VERIFIED`, with the keyring the signature was verified against and its serial.
-    pub fn set_signature_verified(&self, keyring: Keyring, serial: i32) {
+    /// `BPF_SIG_VERIFIED`, with the keyring type and serial of the key that verified it. Only a
+    /// successful [`Key::verify_pkcs7`] gives the [`Verified`] this takes.
+    pub fn set_signature_verified(&self, proof: Verified) {
         // SAFETY: By the type invariant the program and its `aux` are valid and nothing else
         // accesses `aux->sig` meanwhile.
         unsafe {
             let sig = &raw mut (*(*self.0.get()).aux).sig;
-            (*sig).keyring_serial = serial;
-            (*sig).keyring_type = keyring as u8;
+            (*sig).keyring_serial = proof.serial;
+            (*sig).keyring_type = proof.keyring as u8;
             (*sig).verdict = bindings::bpf_sig_verdict_BPF_SIG_VERIFIED as u8;
         }
     }
