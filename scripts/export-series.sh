@@ -16,6 +16,8 @@ g rev-parse -q --verify 'base^{commit}' >/dev/null || die "$src has no 'base' ta
 
 rm -f "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch
 manifest=$TOP/patches/series
+# Overlay files of the old manifest go too: a commit may no longer add one.
+sed -n 's/^\t//p' "$manifest" | while IFS= read -r f; do rm -f "$TOP/$f"; done
 sed -n '/^#/p' "$manifest" >"$manifest.new"
 n=0
 for c in $(g rev-list --reverse base..HEAD); do
