@@ -159,11 +159,7 @@ impl Payload {
 
     /// Appends the value of `map`.
     fn push_map(&mut self, map: &Map) -> Result {
-        let start = self.buf.len();
-        self.buf
-            .extend_with(map.value_size() as usize, 0, GFP_KERNEL_ACCOUNT)?;
-        let dst = self.buf.get_mut(start..).ok_or(EINVAL)?;
-        map.read_value(dst)
+        map.read_value_into(&mut self.buf, GFP_KERNEL_ACCOUNT)
     }
 
     fn as_bytes(&self) -> &[u8] {

@@ -10,7 +10,14 @@
 //! [`include/linux/bpf_verifier.h`](srctree/include/linux/bpf_verifier.h),
 //! [`include/linux/verification.h`](srctree/include/linux/verification.h).
 
-use crate::{alloc::Flags, bindings, error::to_result, fmt, prelude::*, types::Opaque};
+use crate::{
+    alloc::{Allocator, Flags},
+    bindings,
+    error::to_result,
+    fmt,
+    prelude::*,
+    types::Opaque,
+};
 use core::ptr;
 
 /// Checks that a `bpf_dynptr` can describe `size` bytes: fails with [`E2BIG`] past
@@ -129,33 +136,29 @@ impl Map {
         unsafe { !(*self.as_raw()).excl_prog_sha.is_null() }
     }
 
-    /// Copies the map's value (element 0, `value_size` bytes) into `out`.
+    /// Appends the map's value (element 0, `value_size` bytes) to `buf`.
     ///
-    /// Fails with [`EINVAL`] if `out` is not exactly [`Map::value_size`] bytes long, and with the
-    /// error of `map_direct_value_addr` if the map has no directly addressable value.
-    pub fn read_value(&self, out: &mut [u8]) -> Result {
-        if !self.is_direct_array() || out.len() != self.value_size() as usize {
+    /// The value is copied by C, from the address `map_direct_value_addr` gives, and never seen
+    /// through a Rust slice: a running BPF program may store into a map value at any time, even
+    /// into a frozen map's. Fails with [`EINVAL`] if the map is not a plain array, with the error
+    /// of `map_direct_value_addr` if it has no directly addressable value, and with [`ENOMEM`].
+    pub fn read_value_into<A: Allocator>(&self, buf: &mut Vec<u8, A>, flags: Flags) -> Result {
+        if !self.is_direct_array() {
             return Err(EINVAL);
         }
-        let mut addr: u64 = 0;
-        let map = self.as_raw();
+        let len = self.value_size() as usize;
+        buf.reserve(len, flags)?;
         // SAFETY: By the type invariant the map is valid, and `is_direct_array()` checked that it
-        // has a `map_direct_value_addr` operation.
-        let lookup = unsafe { (*(*map).ops).map_direct_value_addr };
-        if let Some(lookup) = lookup {
-            // SAFETY: `map` is valid and `addr` is a valid place for the result.
-            to_result(unsafe { lookup(map, &mut addr, 0) })?;
-        }
-        if addr == 0 {
-            return Err(EINVAL);
-        }
-        // SAFETY: `map_direct_value_addr` succeeded, so `addr` is the address of the map's value,
-        // which is `value_size` bytes long and lives as long as the map. `out` does not overlap
-        // it. Concurrent writers are excluded by the caller's checks (frozen map, no syscall
-        // writers), as in the C code this mirrors.
-        unsafe {
-            ptr::copy_nonoverlapping(addr as usize as *const u8, out.as_mut_ptr(), out.len());
-        }
+        // has a `map_direct_value_addr` operation. The spare capacity of `buf` has room for the
+        // `value_size` bytes that `bpf_map_read_direct_value()` writes, unless it fails.
+        to_result(unsafe {
+            bindings::bpf_map_read_direct_value(
+                self.as_raw(),
+                buf.spare_capacity_mut().as_mut_ptr().cast(),
+            )
+        })?;
+        // SAFETY: The copy succeeded, so the next `len` bytes of `buf` are initialized.
+        unsafe { buf.inc_len(len) };
         Ok(())
     }
 }
