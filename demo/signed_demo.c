@@ -16,6 +16,10 @@
 #include "hello.lskel.h"
 #include "hello_tampered.lskel.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 static const char *const keyrings[] = {
 	"none", "builtin", "secondary", "platform", "user",
 };
@@ -48,12 +52,13 @@ static void show_verdict(struct verdict_bpf *v)
 	int vd = v->bss->verdict, why = v->bss->reason;
 
 	printf("    bpf_prog_load_sig_verdict (load %d): %s", v->bss->loads,
-	       vd >= 0 && vd < 4 ? verdicts[vd] : "(not called)");
+	       vd >= 0 && vd < (int)ARRAY_SIZE(verdicts) ? verdicts[vd] : "(not called)");
 	if (vd == 1)
 		printf(", keyring: %s, keyring serial: %d",
 		       keyrings[v->bss->keyring_type % 5], v->bss->keyring_serial);
 	if (vd == 3)
-		printf(", reason: %s", why >= 0 && why < 7 ? reasons[why] : "?");
+		printf(", reason: %s",
+		       why >= 0 && why < (int)ARRAY_SIZE(reasons) ? reasons[why] : "?");
 	printf("\n");
 	v->bss->verdict = -1;
 	v->bss->reason = -1;

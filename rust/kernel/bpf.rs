@@ -222,20 +222,6 @@ pub struct Verified {
     serial: i32,
 }
 
-impl Verified {
-    /// Returns the keyring type the signature was verified against.
-    #[inline]
-    pub fn keyring(&self) -> Keyring {
-        self.keyring
-    }
-
-    /// Returns the serial of the user key that verified the signature, or 0 for a system one.
-    #[inline]
-    pub fn serial(&self) -> i32 {
-        self.serial
-    }
-}
-
 impl Key {
     /// Looks up the keyring that `keyring_id` names: a system keyring (see
     /// [`Keyring::is_system_id`]) or a user key or keyring, by serial or `KEY_SPEC_*` value.
