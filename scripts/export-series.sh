@@ -32,8 +32,11 @@ for c in $(g rev-list --reverse base..HEAD); do
 		g show "$c:$f" >"$TOP/$f"
 	done
 	{
-		g log -1 --format='From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001%nFrom: %an <%ae>%nDate: %aD%nSubject: [PATCH] %s%n%n%b' "$c"
-		echo "---"
+		g log -1 --format='From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001%nFrom: %an <%ae>%nDate: %aD%nSubject: [PATCH] %s%n' "$c"
+		# The body without its trailing blank lines, which series.sh's
+		# commits keep: a round trip must give the same patch.
+		g log -1 --format=%b "$c" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+		printf '\n---\n'
 		g diff --no-color --full-index "$c^" "$c" -- . "${excludes[@]}"
 	} >"$TOP/patches/$file"
 	echo "$file" >>"$manifest.new"

@@ -12,8 +12,17 @@
 
 use kernel::{
     bindings,
-    bpf::{self, bpf_verbose, BpfPtr, Key, Map, VerifierEnv},
-    prelude::*,
+    bpf::{
+        self,
+        key::Key,
+        map::Map,
+        ptr::BpfPtr,
+        verifier::{
+            bpf_verbose,
+            VerifierEnv, //
+        },
+    },
+    prelude::*, //
 };
 
 /// The largest signature accepted: one that fits a `kmalloc` cache object.
@@ -167,6 +176,28 @@ impl Payload {
     }
 }
 
+/// Copies the signature of a load, `len` bytes at `signature`.
+fn copy_signature(
+    env: &VerifierEnv,
+    signature: BpfPtr,
+    len: usize,
+) -> core::result::Result<KVVec<u8>, Rejection> {
+    signature
+        .read_to_vec(len, GFP_USER | __GFP_NOWARN)
+        .map_err(|err| {
+            bpf_verbose!(env, "failed to copy signature: {}\n", err.to_errno());
+            Rejection::new(Reason::of_copy(err), err)
+        })
+}
+
+/// Checks that a payload of `size` bytes is within the limit on what a signature may cover.
+fn check_payload_size(env: &VerifierEnv, size: u64) -> core::result::Result<(), Rejection> {
+    bpf::dynptr_check_size(size).map_err(|err| {
+        bpf_verbose!(env, "signed payload too large: {} bytes\n", size);
+        Rejection::new(Reason::Invalid, err)
+    })
+}
+
 /// Verifies the signature of the program of `env` over its instructions and its maps.
 fn verify(
     env: &VerifierEnv,
@@ -182,12 +213,7 @@ fn verify(
         );
         return Err(Rejection::new(Reason::NoKey, EINVAL));
     };
-    let sig = signature
-        .read_to_vec(signature_len, GFP_USER | __GFP_NOWARN)
-        .map_err(|err| {
-            bpf_verbose!(env, "failed to copy signature: {}\n", err.to_errno());
-            Rejection::new(Reason::of_copy(err), err)
-        })?;
+    let sig = copy_signature(env, signature, signature_len)?;
 
     for map in env.used_maps() {
         if let Some(rejection) = MapRejection::check(map) {
@@ -204,10 +230,7 @@ fn verify(
     let prog = env.prog();
     let insns = prog.insns();
     let size = Payload::size(insns.len(), env.used_maps().map(Map::value_size));
-    if let Err(err) = bpf::dynptr_check_size(size) {
-        bpf_verbose!(env, "signed payload too large: {} bytes\n", size);
-        return Err(Rejection::new(Reason::Invalid, err));
-    }
+    check_payload_size(env, size)?;
     let no_memory = |err| {
         bpf_verbose!(env, "cannot allocate the signed payload: {} bytes\n", size);
         Rejection::new(Reason::NoMemory, err)
@@ -291,7 +314,58 @@ pub unsafe extern "C" fn bpf_signed_loader_verify(
 #[kunit_tests(bpf_signed_loader)]
 mod tests {
     use super::*;
-    use kernel::bpf::Keyring;
+    use kernel::bpf::key::Keyring;
+
+    /// `DYNPTR_MAX_SIZE` in `kernel/bpf/helpers.c`: the largest payload a signature may cover.
+    const MAX_PAYLOAD: u64 = (1 << 24) - 1;
+
+    /// What a test log holds before anything is written to it.
+    const UNWRITTEN: &[u8] = b"(unwritten)";
+
+    /// A verifier environment with no program, whose log is the kernel log (`BPF_LOG_KERNEL`):
+    /// each line also stays in `log.kbuf` until the next one, where [`TestEnv::logged`] reads it.
+    struct TestEnv(KVBox<bindings::bpf_verifier_env>);
+
+    impl TestEnv {
+        fn new(level: u32) -> Result<Self> {
+            let mut env = KVBox::<bindings::bpf_verifier_env>::new_uninit(GFP_KERNEL)?;
+            // SAFETY: All-zero bytes are a valid `struct bpf_verifier_env`: integers, arrays,
+            // NULL pointers and `None` function pointers.
+            let mut env = unsafe {
+                env.as_mut_ptr().write_bytes(0, 1);
+                env.assume_init()
+            };
+            env.log.level = level;
+            let mut test = Self(env);
+            test.clear();
+            Ok(test)
+        }
+
+        fn env(&mut self) -> &VerifierEnv {
+            // SAFETY: The environment is valid for as long as `self` is borrowed, used only by
+            // this task, and has no program or maps for the verifier to change.
+            unsafe { VerifierEnv::from_raw(&raw mut *self.0) }
+        }
+
+        /// Puts the sentinel back into the log buffer.
+        fn clear(&mut self) {
+            let kbuf = &mut self.0.log.kbuf;
+            kbuf[..UNWRITTEN.len()].copy_from_slice(UNWRITTEN);
+            kbuf[UNWRITTEN.len()] = 0;
+        }
+
+        /// Returns whether the last line written is `line`, and puts the sentinel back.
+        ///
+        /// With `BPF_LOG_KERNEL` every line is also printed (as "BPF: ..."), which shows what was
+        /// written when this fails.
+        fn logged(&mut self, line: &[u8]) -> bool {
+            let kbuf = &self.0.log.kbuf;
+            let len = kbuf.iter().position(|&c| c == 0).unwrap_or(kbuf.len());
+            let found = kbuf[..len] == *line;
+            self.clear();
+            found
+        }
+    }
 
     #[test]
     fn signature_size_limits() {
@@ -307,29 +381,8 @@ mod tests {
     }
 
     #[test]
-    fn keyring_classification() {
-        assert_eq!(Keyring::from_id(0), Keyring::Builtin);
-        assert_eq!(Keyring::from_id(1), Keyring::Secondary);
-        assert_eq!(Keyring::from_id(2), Keyring::Platform);
-        assert_eq!(Keyring::from_id(3), Keyring::User);
-        // KEY_SPEC_SESSION_KEYRING and other special ids are negative: user keyrings.
-        assert_eq!(Keyring::from_id(-3), Keyring::User);
-        assert_eq!(Keyring::from_id(i32::MAX), Keyring::User);
-        assert!(Keyring::is_system_id(0));
-        assert!(Keyring::is_system_id(2));
-        assert!(!Keyring::is_system_id(3));
-        assert!(!Keyring::is_system_id(-3));
-        assert!(!Keyring::is_system_id(i32::MIN));
-        // The values recorded in prog->aux->sig.keyring_type.
-        assert_eq!(
-            Keyring::User as u32,
-            bindings::bpf_sig_keyring_BPF_SIG_KEYRING_USER
-        );
-    }
-
-    #[test]
     fn key_lookup() {
-        // The system keyrings, whose keys have no serial of their own.
+        // Each system keyring, recorded with its own type; none has a serial of its own.
         for (id, keyring) in [
             (0, Keyring::Builtin),
             (1, Keyring::Secondary),
@@ -338,7 +391,9 @@ mod tests {
             let key = Key::lookup(id);
             assert_eq!(key.map(|k| (k.keyring(), k.serial())), Some((keyring, 0)));
         }
-        // Neither a key serial (those are positive) nor a `KEY_SPEC_*` value.
+        // A serial no key has (serials are allocated from 3 up, at random), and an id that is
+        // neither a serial nor a `KEY_SPEC_*` value.
+        assert!(Key::lookup(0x7fff_fff0).is_none());
         assert!(Key::lookup(-100).is_none());
     }
 
@@ -353,6 +408,73 @@ mod tests {
     }
 
     #[test]
+    fn payload_past_limit_refused() -> Result {
+        let mut test = TestEnv::new(bindings::BPF_LOG_KERNEL)?;
+        // Sizes add up in 64 bits, without wrapping.
+        let size = Payload::size(8, [u32::MAX, u32::MAX].into_iter());
+        assert_eq!(size, 8 + 2 * u64::from(u32::MAX));
+        assert_eq!(
+            check_payload_size(test.env(), size),
+            Err(Rejection::new(Reason::Invalid, E2BIG))
+        );
+        assert!(test.logged(b"signed payload too large: 8589934598 bytes\n"));
+        assert_eq!(
+            check_payload_size(test.env(), MAX_PAYLOAD + 1),
+            Err(Rejection::new(Reason::Invalid, E2BIG))
+        );
+        assert!(test.logged(b"signed payload too large: 16777216 bytes\n"));
+        assert_eq!(check_payload_size(test.env(), MAX_PAYLOAD), Ok(()));
+        assert!(test.logged(UNWRITTEN));
+
+        // The key refuses data a dynptr cannot describe, rather than check a prefix of it.
+        let key = Key::lookup(0);
+        assert!(key.is_some());
+        if let Some(key) = key {
+            let data = KVVec::from_elem(0u8, (MAX_PAYLOAD + 1) as usize, GFP_KERNEL)?;
+            assert_eq!(key.verify_pkcs7(&data, &[0x30]).err(), Some(E2BIG));
+            assert_eq!(key.verify_pkcs7(b"data", &data).err(), Some(E2BIG));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn kernel_signature_copy() -> Result {
+        let mut test = TestEnv::new(bindings::BPF_LOG_KERNEL)?;
+        let sig = [1u8, 2, 3, 4];
+        let addr = sig.as_ptr().expose_provenance() as u64;
+        let copy = copy_signature(test.env(), BpfPtr::new(addr, true), sig.len());
+        assert_eq!(copy.as_deref().ok(), Some(&sig[..]));
+        assert!(test.logged(UNWRITTEN));
+        Ok(())
+    }
+
+    #[test]
+    fn kernel_signature_faults() -> Result {
+        let mut test = TestEnv::new(bindings::BPF_LOG_KERNEL)?;
+        // A kernel-made load's signature pointer is chosen by a BPF program: a low address, a
+        // non-canonical one and an unmapped kernel one each fail with EFAULT, never an oops.
+        for addr in [0x1000u64, 0x8000_0000_0000_0000, 0xffff_ffff_ffff_f000] {
+            let copy = copy_signature(test.env(), BpfPtr::new(addr, true), 64);
+            assert_eq!(copy.err(), Some(Rejection::new(Reason::Fault, EFAULT)));
+            assert!(test.logged(b"failed to copy signature: -14\n"));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn log_lines() -> Result {
+        // Lines are formatted by Rust, through "%pA", into the verifier log.
+        let mut test = TestEnv::new(bindings::BPF_LOG_KERNEL)?;
+        bpf_verbose!(test.env(), "map '{}' {:#x} {}\n", c"meta", 0x1000, -14);
+        assert!(test.logged(b"map 'meta' 0x1000 -14\n"));
+        // Nothing is written when the loader asked for no log.
+        let mut quiet = TestEnv::new(0)?;
+        bpf_verbose!(quiet.env(), "not logged\n");
+        assert!(quiet.logged(UNWRITTEN));
+        Ok(())
+    }
+
+    #[test]
     fn rejection_reasons() {
         // Keys that cannot verify anything, whatever the signature.
         for err in [ENOKEY, EKEYREVOKED, EKEYEXPIRED] {
@@ -364,70 +486,5 @@ mod tests {
         assert_eq!(Reason::of_verification(ENOMEM), Reason::NoMemory);
         assert_eq!(Reason::of_copy(EFAULT), Reason::Fault);
         assert_eq!(Reason::of_copy(ENOMEM), Reason::NoMemory);
-    }
-
-    #[test]
-    fn map_rejection_errors() {
-        let cases = [
-            (MapRejection::NotArray, EINVAL, "must be an array"),
-            (MapRejection::NotFrozen, EPERM, "must be frozen"),
-            (MapRejection::ActiveWriters, EBUSY, "has active writers"),
-            (MapRejection::NotExclusive, EPERM, "must be exclusive"),
-        ];
-        for (rejection, error, reason) in cases {
-            assert_eq!(rejection.error(), error);
-            assert_eq!(rejection.reason(), reason);
-        }
-    }
-
-    #[test]
-    fn payload_size_limits() {
-        // DYNPTR_MAX_SIZE in kernel/bpf/helpers.c.
-        const MAX: u64 = (1 << 24) - 1;
-        assert_eq!(Payload::size(16, [4096u32, 8].into_iter()), 16 + 4096 + 8);
-        assert_eq!(Payload::size(0, core::iter::empty()), 0);
-        // Sizes add up in 64 bits, without wrapping.
-        assert_eq!(
-            Payload::size(8, [u32::MAX, u32::MAX].into_iter()),
-            8 + 2 * u64::from(u32::MAX)
-        );
-        assert_eq!(bpf::dynptr_check_size(0), Ok(()));
-        assert_eq!(bpf::dynptr_check_size(MAX), Ok(()));
-        assert_eq!(bpf::dynptr_check_size(MAX + 1), Err(E2BIG));
-        assert_eq!(bpf::dynptr_check_size(u64::MAX), Err(E2BIG));
-    }
-
-    #[test]
-    fn payload_layout() -> Result {
-        let insns = [0x85u8, 0, 0, 0, 1, 0, 0, 0];
-        let mut payload = Payload::with_capacity(12)?;
-        payload.push(&insns)?;
-        payload.push(&[0xaa, 0xbb])?;
-        payload.push(&[0xcc, 0xdd])?;
-        assert_eq!(
-            payload.as_bytes(),
-            &[0x85, 0, 0, 0, 1, 0, 0, 0, 0xaa, 0xbb, 0xcc, 0xdd]
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn kernel_signature_copy() -> Result {
-        let sig = [1u8, 2, 3, 4];
-        let copy = BpfPtr::new(sig.as_ptr() as u64, true).read_to_vec(sig.len(), GFP_KERNEL)?;
-        assert_eq!(&copy[..], &sig);
-        Ok(())
-    }
-
-    #[test]
-    fn kernel_signature_faults() {
-        // A kernel-made load's signature pointer is chosen by a BPF program: a low address, a
-        // non-canonical one and an unmapped kernel one each fail with EFAULT, never an oops.
-        for addr in [0x1000u64, 0x8000_0000_0000_0000, 0xffff_ffff_ffff_f000] {
-            assert_eq!(
-                BpfPtr::new(addr, true).read_to_vec(64, GFP_KERNEL).err(),
-                Some(EFAULT)
-            );
-        }
     }
 }

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Keys and keyrings that verify the PKCS#7 signatures of BPF programs.
+//!
+//! C headers: [`include/linux/bpf.h`](srctree/include/linux/bpf.h),
+//! [`include/linux/verification.h`](srctree/include/linux/verification.h).
+
+use crate::{
+    bindings,
+    bpf::dynptr_check_size,
+    error::to_result,
+    prelude::*, //
+};
+use core::{
+    marker::PhantomData,
+    mem::MaybeUninit,
+    ptr::NonNull, //
+};
+
+/// The keyring a program's signature was verified against (`enum bpf_sig_keyring`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Keyring {
+    /// The builtin trusted keyring (`keyring_id` 0).
+    Builtin = bindings::bpf_sig_keyring_BPF_SIG_KEYRING_BUILTIN as u8,
+    /// The builtin and secondary trusted keyrings (`VERIFY_USE_SECONDARY_KEYRING`).
+    Secondary = bindings::bpf_sig_keyring_BPF_SIG_KEYRING_SECONDARY as u8,
+    /// The platform keyring (`VERIFY_USE_PLATFORM_KEYRING`).
+    Platform = bindings::bpf_sig_keyring_BPF_SIG_KEYRING_PLATFORM as u8,
+    /// A user key or keyring, named by its serial or a `KEY_SPEC_*` value.
+    User = bindings::bpf_sig_keyring_BPF_SIG_KEYRING_USER as u8,
+}
+
+// The discriminants above are the C values, which must fit the `u8` of `aux->sig.keyring_type`.
+static_assert!(bindings::bpf_sig_keyring_BPF_SIG_KEYRING_BUILTIN <= u8::MAX as u32);
+static_assert!(bindings::bpf_sig_keyring_BPF_SIG_KEYRING_SECONDARY <= u8::MAX as u32);
+static_assert!(bindings::bpf_sig_keyring_BPF_SIG_KEYRING_PLATFORM <= u8::MAX as u32);
+static_assert!(bindings::bpf_sig_keyring_BPF_SIG_KEYRING_USER <= u8::MAX as u32);
+
+impl Keyring {
+    /// Returns the type of the system keyring `id` names, given an `id` that
+    /// `system_keyring_id_check()` accepts; `None` if it has no type here.
+    fn of_system_id(id: u64) -> Option<Self> {
+        match id {
+            0 => Some(Self::Builtin),
+            bindings::VERIFY_USE_SECONDARY_KEYRING => Some(Self::Secondary),
+            bindings::VERIFY_USE_PLATFORM_KEYRING => Some(Self::Platform),
+            _ => None,
+        }
+    }
+}
+
+/// Proof that a PKCS#7 signature verified.
+///
+/// Only [`Key::verify_pkcs7`] makes one, with the type of the keyring the verifying key was looked
+/// up from and its serial; [`Prog::set_signature_verified`](crate::bpf::prog::Prog) consumes it to
+/// record the verdict.
+#[derive(Debug)]
+#[must_use = "a verified signature is recorded with Prog::set_signature_verified"]
+pub struct Verified {
+    pub(super) keyring: Keyring,
+    pub(super) serial: i32,
+}
+
+/// A reference to a key or keyring that verifies PKCS#7 signatures (`struct bpf_key`).
+///
+/// # Invariants
+///
+/// `ptr` points to a valid `struct bpf_key` owned by this object: it is released with
+/// `bpf_key_put()` exactly once, when the [`Key`] is dropped. `keyring` is the type of the keyring
+/// it was looked up from.
+pub struct Key {
+    ptr: NonNull<bindings::bpf_key>,
+    keyring: Keyring,
+}
+
+impl Key {
+    /// Looks up the key or keyring that the `keyring_id` of a `BPF_PROG_LOAD` names.
+    ///
+    /// That is a system keyring (0, `VERIFY_USE_SECONDARY_KEYRING` or
+    /// `VERIFY_USE_PLATFORM_KEYRING`) or a user key or keyring, by serial or `KEY_SPEC_*` value.
+    /// As with `bpf_lookup_user_key()`, the permission check on a user key is deferred until the
+    /// key is used by [`Key::verify_pkcs7`]. Returns `None` if nothing is found.
+    pub fn lookup(keyring_id: i32) -> Option<Self> {
+        // C passes the `s32` keyring id to functions that take a `u64`: sign-extend it the same
+        // way, so that no negative `KEY_SPEC_*` value names a system keyring.
+        let id = i64::from(keyring_id) as u64;
+        // SAFETY: `system_keyring_id_check()` only compares its argument.
+        let is_system = unsafe { bindings::system_keyring_id_check(id) } == 0;
+        let (key, keyring) = if is_system {
+            // A system keyring without a type here is not used at all.
+            let keyring = Keyring::of_system_id(id)?;
+            // SAFETY: Any id is accepted; an invalid one gives NULL.
+            (unsafe { bindings::bpf_lookup_system_key(id) }, keyring)
+        } else {
+            // SAFETY: Any serial is accepted; one that resolves to nothing gives NULL.
+            let key = unsafe { bindings::bpf_lookup_user_key(keyring_id, 0) };
+            (key, Keyring::User)
+        };
+        // INVARIANT: A non-NULL result is a new `struct bpf_key` that we own, looked up from
+        // `keyring`.
+        NonNull::new(key).map(|ptr| Self { ptr, keyring })
+    }
+
+    /// Returns the type of the keyring the key was looked up from.
+    #[inline]
+    pub fn keyring(&self) -> Keyring {
+        self.keyring
+    }
+
+    /// Returns the serial of a user key, or 0 for a system keyring (`bpf_key_serial()`).
+    #[inline]
+    pub fn serial(&self) -> i32 {
+        // SAFETY: By the type invariant `self.ptr` is a valid `struct bpf_key`.
+        unsafe { bindings::bpf_key_serial(self.ptr.as_ptr()) }
+    }
+
+    /// Verifies the detached PKCS#7 signature `sig` of `data` against this key or keyring.
+    ///
+    /// The signature's usage is `VERIFYING_BPF_SIGNATURE`. For a user key, the permission check
+    /// deferred by [`Key::lookup`] happens here (`key_validate()`): a revoked or expired key
+    /// fails with its error.
+    ///
+    /// Fails with [`E2BIG`] if `data` or `sig` is larger than a dynptr can describe (see
+    /// [`dynptr_check_size`]). On success, returns the proof of it.
+    pub fn verify_pkcs7(&self, data: &[u8], sig: &[u8]) -> Result<Verified> {
+        let data_ptr = LocalDynptr::new(data)?;
+        let sig_ptr = LocalDynptr::new(sig)?;
+        // SAFETY: The dynptrs describe `data` and `sig`, which outlive this call, and
+        // `bpf_verify_pkcs7_signature()` only reads them. By the type invariant `self.ptr` is a
+        // valid key.
+        to_result(unsafe {
+            bindings::bpf_verify_pkcs7_signature(
+                data_ptr.as_ptr(),
+                sig_ptr.as_ptr(),
+                self.ptr.as_ptr(),
+            )
+        })?;
+        Ok(Verified {
+            keyring: self.keyring,
+            serial: self.serial(),
+        })
+    }
+}
+
+impl Drop for Key {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant we own the `struct bpf_key`, and this is its only release.
+        unsafe { bindings::bpf_key_put(self.ptr.as_ptr()) }
+    }
+}
+
+/// A read-only local dynptr (`BPF_DYNPTR_TYPE_LOCAL`) over a byte slice.
+///
+/// # Invariants
+///
+/// `inner` is an initialized dynptr that describes exactly the bytes of the slice borrowed for
+/// `'a`.
+struct LocalDynptr<'a> {
+    inner: bindings::bpf_dynptr_kern,
+    _bytes: PhantomData<&'a [u8]>,
+}
+
+impl<'a> LocalDynptr<'a> {
+    /// Makes a dynptr over `bytes`; fails with [`E2BIG`] if it cannot describe that many.
+    fn new(bytes: &'a [u8]) -> Result<Self> {
+        let len = u32::try_from(bytes.len()).map_err(|_| E2BIG)?;
+        dynptr_check_size(u64::from(len))?;
+        let mut inner = MaybeUninit::<bindings::bpf_dynptr_kern>::zeroed();
+        // SAFETY: `inner` is valid for writes. `len` fits the dynptr's size field, as checked
+        // above, so the type and flag bits are the ones given here. The dynptr is marked
+        // read-only, so the `const` cast away here never leads to a write.
+        unsafe {
+            bindings::bpf_dynptr_init(
+                inner.as_mut_ptr(),
+                bytes.as_ptr().cast_mut().cast(),
+                bindings::bpf_dynptr_type_BPF_DYNPTR_TYPE_LOCAL,
+                0,
+                len,
+            );
+            bindings::bpf_dynptr_set_rdonly(inner.as_mut_ptr());
+        }
+        Ok(Self {
+            // SAFETY: `bpf_dynptr_init()` initialized every field, and an all-zero
+            // `bpf_dynptr_kern` is valid anyway.
+            inner: unsafe { inner.assume_init() },
+            _bytes: PhantomData,
+        })
+    }
+
+    /// Returns a pointer to the dynptr, as the kfuncs that take one expect it.
+    fn as_ptr(&self) -> *const bindings::bpf_dynptr {
+        core::ptr::from_ref(&self.inner).cast()
+    }
+}
