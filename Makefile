@@ -1,7 +1,7 @@
 # One entry point. "make" sets everything up and shows the product working;
 # "make check" is the test command. Long steps show progress and keep their
 # full logs in out/logs/. See README.md.
-.PHONY: all toolchain base series-tree series check-series check-bisect kernel \
+.PHONY: all toolchain base series-tree series check-series check-bisect check-configs kernel \
 	kernel-on kernel-off selftests demo check bench vm clean help
 
 all: demo
@@ -32,6 +32,10 @@ check-series: series
 ## check-bisect   build what each patch touches, patch by patch (about 9 min)
 check-bisect: kernel-on
 	@scripts/check-bisect.sh
+
+## check-configs  build the kernel crate without CONFIG_KEYS, without CONFIG_BPF_SYSCALL (about 3 min)
+check-configs: series-tree
+	@scripts/check-configs.sh
 
 ## kernel         build the kernel with CONFIG_BPF_SIGNED_LOADER on and off
 kernel: kernel-on kernel-off
