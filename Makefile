@@ -33,7 +33,7 @@ check-series: series
 check-bisect: kernel-on
 	@scripts/check-bisect.sh
 
-## check-configs  build the kernel crate without CONFIG_KEYS, without CONFIG_BPF_SYSCALL (about 3 min)
+## check-configs  build the kernel crate without CONFIG_KEYS, without CONFIG_BPF_SYSCALL (about 4 min)
 check-configs: series-tree
 	@scripts/check-configs.sh
 

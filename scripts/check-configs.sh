@@ -7,7 +7,7 @@
 #   nobpf    BPF_SYSCALL=n: no rust/kernel/bpf/ at all
 # In both, CONFIG_BPF_SIGNED_LOADER=y is asked for and must not come out
 # set: it depends on SYSTEM_DATA_VERIFICATION, which neither has. The build
-# directories sit next to the kernel build and are reused. About 3 minutes
+# directories sit next to the kernel build and are reused. About 4 minutes
 # with new directories; not part of make check.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
