@@ -32,15 +32,16 @@ for alg in "${algs[@]}"; do
 done
 
 # Sizes of the metadata map: 8 bytes (the cost of one verification), 4 KiB
-# to the largest payload a signature can cover (16 MiB - 1, less the 16
-# bytes of instructions), and one past it.
+# to the largest payload a signature could cover before payloads were
+# digested where they lie (16 MiB - 1, less the 16 bytes of instructions),
+# one past it, and 64 MiB.
 max=$(((1 << 24) - 1 - 16))
 if [ "$smoke" = 1 ]; then
 	runs=("3 4096")
 	variants=(on)
 else
 	runs=("${BENCH_REPS_SMALL:-41} 8 4096 65536" "${BENCH_REPS_BIG:-11} 1048576 4194304"
-		"${BENCH_REPS_MAX:-5} $max $((max + 1))")
+		"${BENCH_REPS_MAX:-5} $max $((max + 1)) $((1 << 26))")
 	variants=(on off)
 fi
 

@@ -555,6 +555,7 @@ static struct kunit_suite pkcs7_pieces_suite = {
 	.exit = pkcs7_pieces_exit,
 	.test_cases = pkcs7_pieces_cases,
 };
+
 kunit_test_suite(pkcs7_pieces_suite);
 
 MODULE_DESCRIPTION("KUnit tests of PKCS#7 detached data in pieces");

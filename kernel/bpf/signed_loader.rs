@@ -13,9 +13,9 @@
 use kernel::{
     bindings,
     bpf::{
-        self,
         key::Key,
         map::Map,
+        pieces::Pieces,
         ptr::BpfPtr,
         verifier::{
             bpf_verbose,
@@ -63,6 +63,8 @@ impl Reason {
             Self::NoKey
         } else if err == ENOMEM {
             Self::NoMemory
+        } else if err == E2BIG {
+            Self::Invalid
         } else {
             Self::BadSignature
         }
@@ -140,40 +142,13 @@ impl MapRejection {
     }
 }
 
-/// The bytes a signature covers: the instructions, then each metadata map's value.
-struct Payload {
-    buf: KVVec<u8>,
-}
+/// The most bytes a signature may cover: the instructions and the metadata map values together.
+const MAX_PAYLOAD: u64 = bindings::BPF_SIG_MAX_PAYLOAD;
 
-impl Payload {
-    /// Returns the size of a payload of `insns_len` bytes of instructions and maps of
-    /// `value_sizes`.
-    fn size(insns_len: usize, value_sizes: impl Iterator<Item = u32>) -> u64 {
-        value_sizes.fold(insns_len as u64, |acc, size| acc + u64::from(size))
-    }
-
-    /// Allocates an empty payload for `size` bytes, charged to the loading task's memory cgroup.
-    fn with_capacity(size: u64) -> Result<Self> {
-        let size = usize::try_from(size).map_err(|_| E2BIG)?;
-        Ok(Self {
-            buf: KVVec::with_capacity(size, GFP_KERNEL_ACCOUNT)?,
-        })
-    }
-
-    /// Appends `bytes`.
-    fn push(&mut self, bytes: &[u8]) -> Result {
-        self.buf.extend_from_slice(bytes, GFP_KERNEL_ACCOUNT)?;
-        Ok(())
-    }
-
-    /// Appends the value of `map`.
-    fn push_map(&mut self, map: &Map) -> Result {
-        map.read_value_into(&mut self.buf, GFP_KERNEL_ACCOUNT)
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        &self.buf
-    }
+/// Returns the size of a payload of `insns_len` bytes of instructions and maps of `value_sizes`,
+/// added up in 64 bits.
+fn payload_size(insns_len: usize, value_sizes: impl Iterator<Item = u32>) -> u64 {
+    value_sizes.fold(insns_len as u64, |acc, size| acc + u64::from(size))
 }
 
 /// Copies the signature of a load, `len` bytes at `signature`.
@@ -192,10 +167,11 @@ fn copy_signature(
 
 /// Checks that a payload of `size` bytes is within the limit on what a signature may cover.
 fn check_payload_size(env: &VerifierEnv, size: u64) -> core::result::Result<(), Rejection> {
-    bpf::dynptr_check_size(size).map_err(|err| {
+    if size > MAX_PAYLOAD {
         bpf_verbose!(env, "signed payload too large: {} bytes\n", size);
-        Rejection::new(Reason::Invalid, err)
-    })
+        return Err(Rejection::new(Reason::Invalid, E2BIG));
+    }
+    Ok(())
 }
 
 /// Verifies the signature of the program of `env` over its instructions and its maps.
@@ -229,27 +205,39 @@ fn verify(
 
     let prog = env.prog();
     let insns = prog.insns();
-    let size = Payload::size(insns.len(), env.used_maps().map(Map::value_size));
-    check_payload_size(env, size)?;
-    let no_memory = |err| {
-        bpf_verbose!(env, "cannot allocate the signed payload: {} bytes\n", size);
+    check_payload_size(
+        env,
+        payload_size(insns.len(), env.used_maps().map(Map::value_size)),
+    )?;
+
+    // The payload, insns || map_0 || map_1 || ..., is digested where its pieces lie.
+    let count = env.used_maps().count() + 1;
+    let mut pieces = Pieces::with_capacity(count, GFP_KERNEL_ACCOUNT).map_err(|err| {
+        bpf_verbose!(
+            env,
+            "cannot allocate the signed payload's {} pieces\n",
+            count
+        );
         Rejection::new(Reason::NoMemory, err)
-    };
-    let mut payload = Payload::with_capacity(size).map_err(no_memory)?;
-    payload.push(insns).map_err(no_memory)?;
+    })?;
+    pieces
+        .push_bytes(insns, GFP_KERNEL_ACCOUNT)
+        .map_err(|err| Rejection::new(Reason::NoMemory, err))?;
     for map in env.used_maps() {
-        payload.push_map(map).map_err(|err| {
-            bpf_verbose!(
-                env,
-                "failed to read signed metadata map '{}': {}\n",
-                map.name(),
-                err.to_errno()
-            );
-            Rejection::new(Reason::Map, err)
-        })?;
+        pieces
+            .push_map_value(map, GFP_KERNEL_ACCOUNT)
+            .map_err(|err| {
+                bpf_verbose!(
+                    env,
+                    "failed to read signed metadata map '{}': {}\n",
+                    map.name(),
+                    err.to_errno()
+                );
+                Rejection::new(Reason::Map, err)
+            })?;
     }
 
-    match key.verify_pkcs7(payload.as_bytes(), &sig) {
+    match key.verify_pkcs7(&pieces, &sig) {
         Ok(verified) => {
             bpf_verbose!(env, "signature verification passed\n");
             prog.set_signature_verified(verified);
@@ -315,9 +303,6 @@ pub unsafe extern "C" fn bpf_signed_loader_verify(
 mod tests {
     use super::*;
     use kernel::bpf::key::Keyring;
-
-    /// `DYNPTR_MAX_SIZE` in `kernel/bpf/helpers.c`: the largest payload a signature may cover.
-    const MAX_PAYLOAD: u64 = (1 << 24) - 1;
 
     /// What a test log holds before anything is written to it.
     const UNWRITTEN: &[u8] = b"(unwritten)";
@@ -398,20 +383,26 @@ mod tests {
     }
 
     #[test]
-    fn garbage_signature_refused() {
+    fn garbage_signature_refused() -> Result {
         let key = Key::lookup(0);
         assert!(key.is_some());
         if let Some(key) = key {
+            let mut data = Pieces::with_capacity(2, GFP_KERNEL)?;
+            data.push_bytes(b"da", GFP_KERNEL)?;
+            data.push_bytes(b"ta", GFP_KERNEL)?;
             let garbage = [0x30u8, 0x82, 0xde, 0xad];
-            assert_eq!(key.verify_pkcs7(b"data", &garbage).err(), Some(EBADMSG));
+            assert_eq!(key.verify_pkcs7(&data, &garbage).err(), Some(EBADMSG));
         }
+        Ok(())
     }
 
     #[test]
     fn payload_past_limit_refused() -> Result {
         let mut test = TestEnv::new(bindings::BPF_LOG_KERNEL)?;
+        // The limit is the largest value one array map can hold.
+        assert_eq!(MAX_PAYLOAD, i32::MAX as u64);
         // Sizes add up in 64 bits, without wrapping.
-        let size = Payload::size(8, [u32::MAX, u32::MAX].into_iter());
+        let size = payload_size(8, [u32::MAX, u32::MAX].into_iter());
         assert_eq!(size, 8 + 2 * u64::from(u32::MAX));
         assert_eq!(
             check_payload_size(test.env(), size),
@@ -422,17 +413,29 @@ mod tests {
             check_payload_size(test.env(), MAX_PAYLOAD + 1),
             Err(Rejection::new(Reason::Invalid, E2BIG))
         );
-        assert!(test.logged(b"signed payload too large: 16777216 bytes\n"));
+        assert!(test.logged(b"signed payload too large: 2147483648 bytes\n"));
         assert_eq!(check_payload_size(test.env(), MAX_PAYLOAD), Ok(()));
         assert!(test.logged(UNWRITTEN));
+        Ok(())
+    }
 
-        // The key refuses data a dynptr cannot describe, rather than check a prefix of it.
+    #[test]
+    fn large_payload_not_refused_for_size() -> Result {
+        // 17 pieces of 1 MiB, all the same bytes: 17 MiB, past the 16 MiB a dynptr can describe,
+        // which bounded signed payloads before they were digested where they lie. The key takes
+        // them and refuses the signature, not the size.
+        let chunk = KVVec::from_elem(0u8, 1 << 20, GFP_KERNEL)?;
+        let mut data = Pieces::with_capacity(17, GFP_KERNEL)?;
+        for _ in 0..17 {
+            data.push_bytes(&chunk, GFP_KERNEL)?;
+        }
+        assert_eq!(data.count(), 17);
+        assert_eq!(data.total_len(), 17 << 20);
         let key = Key::lookup(0);
         assert!(key.is_some());
         if let Some(key) = key {
-            let data = KVVec::from_elem(0u8, (MAX_PAYLOAD + 1) as usize, GFP_KERNEL)?;
-            assert_eq!(key.verify_pkcs7(&data, &[0x30]).err(), Some(E2BIG));
-            assert_eq!(key.verify_pkcs7(b"data", &data).err(), Some(E2BIG));
+            let garbage = [0x30u8, 0x82, 0xde, 0xad];
+            assert_eq!(key.verify_pkcs7(&data, &garbage).err(), Some(EBADMSG));
         }
         Ok(())
     }
@@ -484,6 +487,7 @@ mod tests {
             assert_eq!(Reason::of_verification(err), Reason::BadSignature);
         }
         assert_eq!(Reason::of_verification(ENOMEM), Reason::NoMemory);
+        assert_eq!(Reason::of_verification(E2BIG), Reason::Invalid);
         assert_eq!(Reason::of_copy(EFAULT), Reason::Fault);
         assert_eq!(Reason::of_copy(ENOMEM), Reason::NoMemory);
     }

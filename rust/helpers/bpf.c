@@ -20,19 +20,6 @@ rust_helper_bpf_prog_insnsi(const struct bpf_prog *prog)
 	return prog->insnsi;
 }
 
-__rust_helper int
-rust_helper_bpf_map_read_direct_value(struct bpf_map *map, void *dst)
-{
-	u64 addr;
-	int err;
-
-	err = map->ops->map_direct_value_addr(map, &addr, 0);
-	if (err)
-		return err;
-	memcpy(dst, (void *)(unsigned long)addr, map->value_size);
-	return 0;
-}
-
 __rust_helper int rust_helper_bpf_copy_from_ptr(void *dst, u64 addr,
 						bool is_kernel, size_t size)
 {

@@ -7,15 +7,11 @@
 
 use crate::{
     bindings,
-    bpf::dynptr_check_size,
+    bpf::pieces::Pieces,
     error::to_result,
     prelude::*, //
 };
-use core::{
-    marker::PhantomData,
-    mem::MaybeUninit,
-    ptr::NonNull, //
-};
+use core::ptr::NonNull;
 
 /// The keyring a program's signature was verified against (`enum bpf_sig_keyring`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,24 +111,26 @@ impl Key {
         unsafe { bindings::bpf_key_serial(self.ptr.as_ptr()) }
     }
 
-    /// Verifies the detached PKCS#7 signature `sig` of `data` against this key or keyring.
+    /// Verifies the detached PKCS#7 signature `sig` of `data`, the concatenation of its pieces,
+    /// against this key or keyring.
     ///
-    /// The signature's usage is `VERIFYING_BPF_SIGNATURE`. For a user key, the permission check
-    /// deferred by [`Key::lookup`] happens here (`key_validate()`): a revoked or expired key
-    /// fails with its error.
-    ///
-    /// Fails with [`E2BIG`] if `data` or `sig` is larger than a dynptr can describe (see
-    /// [`dynptr_check_size`]). On success, returns the proof of it.
-    pub fn verify_pkcs7(&self, data: &[u8], sig: &[u8]) -> Result<Verified> {
-        let data_ptr = LocalDynptr::new(data)?;
-        let sig_ptr = LocalDynptr::new(sig)?;
-        // SAFETY: The dynptrs describe `data` and `sig`, which outlive this call, and
-        // `bpf_verify_pkcs7_signature()` only reads them. By the type invariant `self.ptr` is a
-        // valid key.
+    /// The pieces are digested where they lie, by C (`bpf_verify_pkcs7_pieces()`), and may change
+    /// meanwhile if another context writes them. The signature's usage is
+    /// `VERIFYING_BPF_SIGNATURE`. For a user key, the permission check deferred by
+    /// [`Key::lookup`] happens here (`key_validate()`): a revoked or expired key fails with its
+    /// error. On success, returns the proof of it.
+    pub fn verify_pkcs7(&self, data: &Pieces<'_>, sig: &[u8]) -> Result<Verified> {
+        let count = u32::try_from(data.count()).map_err(|_| E2BIG)?;
+        let sig_len = u32::try_from(sig.len()).map_err(|_| E2BIG)?;
+        // SAFETY: By the type invariant of `Pieces`, each of its `count` pieces describes memory
+        // that is valid for reads while `data` is borrowed, and C only reads it. `sig` is valid
+        // for reads of `sig_len` bytes. By the type invariant `self.ptr` is a valid key.
         to_result(unsafe {
-            bindings::bpf_verify_pkcs7_signature(
-                data_ptr.as_ptr(),
-                sig_ptr.as_ptr(),
+            bindings::bpf_verify_pkcs7_pieces(
+                data.as_ptr(),
+                count,
+                sig.as_ptr().cast(),
+                sig_len,
                 self.ptr.as_ptr(),
             )
         })?;
@@ -147,49 +145,5 @@ impl Drop for Key {
     fn drop(&mut self) {
         // SAFETY: By the type invariant we own the `struct bpf_key`, and this is its only release.
         unsafe { bindings::bpf_key_put(self.ptr.as_ptr()) }
-    }
-}
-
-/// A read-only local dynptr (`BPF_DYNPTR_TYPE_LOCAL`) over a byte slice.
-///
-/// # Invariants
-///
-/// `inner` is an initialized dynptr that describes exactly the bytes of the slice borrowed for
-/// `'a`.
-struct LocalDynptr<'a> {
-    inner: bindings::bpf_dynptr_kern,
-    _bytes: PhantomData<&'a [u8]>,
-}
-
-impl<'a> LocalDynptr<'a> {
-    /// Makes a dynptr over `bytes`; fails with [`E2BIG`] if it cannot describe that many.
-    fn new(bytes: &'a [u8]) -> Result<Self> {
-        let len = u32::try_from(bytes.len()).map_err(|_| E2BIG)?;
-        dynptr_check_size(u64::from(len))?;
-        let mut inner = MaybeUninit::<bindings::bpf_dynptr_kern>::zeroed();
-        // SAFETY: `inner` is valid for writes. `len` fits the dynptr's size field, as checked
-        // above, so the type and flag bits are the ones given here. The dynptr is marked
-        // read-only, so the `const` cast away here never leads to a write.
-        unsafe {
-            bindings::bpf_dynptr_init(
-                inner.as_mut_ptr(),
-                bytes.as_ptr().cast_mut().cast(),
-                bindings::bpf_dynptr_type_BPF_DYNPTR_TYPE_LOCAL,
-                0,
-                len,
-            );
-            bindings::bpf_dynptr_set_rdonly(inner.as_mut_ptr());
-        }
-        Ok(Self {
-            // SAFETY: `bpf_dynptr_init()` initialized every field, and an all-zero
-            // `bpf_dynptr_kern` is valid anyway.
-            inner: unsafe { inner.assume_init() },
-            _bytes: PhantomData,
-        })
-    }
-
-    /// Returns a pointer to the dynptr, as the kfuncs that take one expect it.
-    fn as_ptr(&self) -> *const bindings::bpf_dynptr {
-        core::ptr::from_ref(&self.inner).cast()
     }
 }

@@ -5,10 +5,6 @@
 //! C header: [`include/linux/bpf.h`](srctree/include/linux/bpf.h).
 
 use crate::{
-    alloc::{
-        Allocator,
-        Flags, //
-    },
     bindings,
     error::to_result,
     prelude::*,
@@ -41,8 +37,8 @@ pub struct Map(Opaque<bindings::bpf_map>);
 unsafe impl Send for Map {}
 
 // SAFETY: Every method of `Map` may run concurrently with any other, on any thread: they read
-// fields fixed when the map was created, read `frozen` and the write count atomically, or copy a
-// value in C, where concurrent stores by BPF programs are allowed.
+// fields fixed when the map was created, read `frozen` and the write count atomically, or ask the
+// map for the address of its value, which they never read.
 unsafe impl Sync for Map {}
 
 // SAFETY: `bpf_map_inc()` and `bpf_map_put()` increment and decrement the map's reference count,
@@ -135,29 +131,22 @@ impl Map {
         unsafe { !(*self.as_raw()).excl_prog_sha.is_null() }
     }
 
-    /// Appends the map's value (element 0, `value_size` bytes) to `buf`.
+    /// Returns the address of the map's value (element 0, `value_size` bytes), for C to read.
     ///
-    /// The value is copied by C, from the address `map_direct_value_addr` gives, and never seen
-    /// through a Rust slice: a running BPF program may store into a map value at any time, even
-    /// into a frozen map's. Fails with [`EINVAL`] if the map is not a plain array, with the error
-    /// of `map_direct_value_addr` if it has no directly addressable value, and with [`ENOMEM`].
-    pub fn read_value_into<A: Allocator>(&self, buf: &mut Vec<u8, A>, flags: Flags) -> Result {
+    /// A running BPF program may store into a map value at any time, even into a frozen map's,
+    /// so the address is never turned into a Rust reference or slice. Fails with [`EINVAL`] if
+    /// the map is not a plain array, and with the error of `map_direct_value_addr` otherwise.
+    pub fn value_addr(&self) -> Result<*mut c_void> {
         if !self.is_direct_array() {
             return Err(EINVAL);
         }
-        let len = self.value_size() as usize;
-        buf.reserve(len, flags)?;
-        // SAFETY: By the type invariant the map is valid, and `is_direct_array()` checked that it
-        // has a `map_direct_value_addr` operation. The spare capacity of `buf` has room for the
-        // `value_size` bytes that `bpf_map_read_direct_value()` writes, unless it fails.
-        to_result(unsafe {
-            bindings::bpf_map_read_direct_value(
-                self.as_raw(),
-                buf.spare_capacity_mut().as_mut_ptr().cast(),
-            )
-        })?;
-        // SAFETY: The copy succeeded, so the next `len` bytes of `buf` are initialized.
-        unsafe { buf.inc_len(len) };
-        Ok(())
+        // SAFETY: By the type invariant the map is valid; its `ops` table is static.
+        let op = unsafe { (*(*self.as_raw()).ops).map_direct_value_addr }.ok_or(EINVAL)?;
+        let mut addr = 0u64;
+        // SAFETY: By the type invariant the map is valid, and `op` is its own
+        // `map_direct_value_addr` operation, which writes `addr` or fails.
+        to_result(unsafe { op(self.as_raw(), &mut addr, 0) })?;
+        let addr = usize::try_from(addr).map_err(|_| EFAULT)?;
+        Ok(core::ptr::with_exposed_provenance_mut(addr))
     }
 }
