@@ -22,11 +22,9 @@ use core::marker::PhantomData;
 ///
 /// # Invariants
 ///
-/// Every entry of `vecs` describes memory that stays valid for reads for `'a`, and `len` is the
-/// sum of their lengths.
+/// Every entry of `vecs` describes memory that stays valid for reads for `'a`.
 pub struct Pieces<'a> {
     vecs: KVec<bindings::kvec>,
-    len: u64,
     _memory: PhantomData<&'a [u8]>,
 }
 
@@ -35,14 +33,12 @@ impl<'a> Pieces<'a> {
     pub fn with_capacity(count: usize, flags: Flags) -> Result<Self> {
         Ok(Self {
             vecs: KVec::with_capacity(count, flags)?,
-            len: 0,
             _memory: PhantomData,
         })
     }
 
     /// Appends a piece, given memory that stays valid for reads for `'a`.
     fn push(&mut self, base: *mut c_void, len: usize, flags: Flags) -> Result {
-        let total = self.len.checked_add(len as u64).ok_or(EOVERFLOW)?;
         self.vecs.push(
             bindings::kvec {
                 iov_base: base,
@@ -50,8 +46,6 @@ impl<'a> Pieces<'a> {
             },
             flags,
         )?;
-        // INVARIANT: The new entry is counted.
-        self.len = total;
         Ok(())
     }
 
@@ -72,10 +66,11 @@ impl<'a> Pieces<'a> {
         self.push(addr, map.value_size() as usize, flags)
     }
 
-    /// Returns the number of bytes of all pieces together.
-    #[inline]
+    /// Returns the number of bytes of all pieces together (saturating at `u64::MAX`).
     pub fn total_len(&self) -> u64 {
-        self.len
+        self.vecs.iter().fold(0u64, |total, piece| {
+            total.saturating_add(piece.iov_len as u64)
+        })
     }
 
     /// Returns the number of pieces.
