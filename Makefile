@@ -29,7 +29,7 @@ series: series-tree
 check-series: series
 	@scripts/check-series.sh
 
-## check-bisect   build what each patch touches, patch by patch (about 9 min)
+## check-bisect   build what each patch touches, patch by patch (about 10 min)
 check-bisect: kernel-on
 	@scripts/check-bisect.sh
 
