@@ -2,7 +2,7 @@
 # "make check" is the test command. Long steps show progress and keep their
 # full logs in out/logs/. See README.md.
 .PHONY: all toolchain base series-tree series check-series check-bisect check-configs kernel \
-	kernel-on kernel-off selftests demo check bench vm clean help
+	kernel-on kernel-off selftests demo check bench profile vm clean help
 
 all: demo
 
@@ -57,6 +57,10 @@ check:
 ## bench          signed-load latency and memory, Rust vs C, against the floor (out/bench/)
 bench: kernel
 	@scripts/bench.sh
+
+## profile        function_graph of small signed loads on both kernels, per function (out/profile/)
+profile: kernel
+	@scripts/profile.sh
 
 ## vm             boot the kernel; CMD='...' runs one command (VARIANT=on|off)
 vm:

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# make profile: where the time of a signed load goes, on each kernel.
+# Boots the Rust ("on") and the C ("off") kernel once each and traces, with
+# function_graph restricted to bpf_check() and the C functions a signed load
+# passes through, two cases: 8-byte RSA-2048 loaders (the fixed cost) and
+# 1 MiB ML-DSA-65 ones (the SHA-512 pass). The Rust verifier has no ftrace
+# entry: its own time is in bpf_check()'s less its traced callees. Prints
+# per-function medians side by side.
+# Writes $OUT/profile/{trace-*.txt,profile.txt}.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+src=$(readlink -f "$OUT/linux")
+dir=$OUT/profile
+rm -rf "$dir"
+mkdir -p "$dir"
+reps=${PROFILE_REPS:-41}
+funcs="bpf_check bpf_lookup_user_key bpf_verify_pkcs7_pieces pkcs7_parse_message
+pkcs7_supply_detached_pieces verify_pkcs7_message_sig pkcs7_verify pkcs7_validate_trust
+public_key_verify_signature security_bpf_prog_load_sig_verdict __sha256_update __sha512_update"
+# name, key, SIZE:REPS of each case
+cases=("rsa2048 rsa:2048 8:$reps" "mldsa65 ML-DSA-65 1048576:$(((reps + 3) / 4))")
+
+msg "profile: building the benchmark and the keys"
+in_root cc -O2 -Wall -Werror -I"$src/tools/include/uapi" "$TOP/bench/signed_load_bench.c" \
+	-lcrypto -o "$dir/signed_load_bench" || die "building the benchmark failed"
+for c in "${cases[@]}"; do
+	read -r alg spec _ <<<"$c"
+	in_root openssl req -new -x509 -nodes -days 1 -batch -newkey "$spec" \
+		-subj "/CN=signed loader profile $alg" -addext "keyUsage=digitalSignature" \
+		-addext "basicConstraints=critical,CA:FALSE" \
+		-keyout "$dir/$alg.pem" -outform DER -out "$dir/$alg.der" >/dev/null 2>&1 ||
+		die "openssl cannot make a $alg key"
+done
+
+for v in on off; do
+	{
+		echo "set -e"
+		echo "mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup"
+		echo "t=/sys/kernel/tracing"
+		echo "mountpoint -q \$t || mount -t tracefs nodev \$t"
+		echo "echo 0 >\$t/tracing_on; echo function_graph >\$t/current_tracer"
+		echo "echo 16384 >\$t/buffer_size_kb"
+		for f in $funcs; do
+			echo "echo $f >>\$t/set_ftrace_filter || echo cannot trace $f"
+		done
+		echo "cd $dir"
+		for c in "${cases[@]}"; do
+			read -r alg _ run <<<"$c"
+			# One CPU, so that each call's entry and exit are on one trace line pair.
+			echo "echo >\$t/trace; echo 1 >\$t/tracing_on"
+			echo "taskset -c 0 ./signed_load_bench $v 1 $alg $alg.pem $alg.der $run >/dev/null"
+			echo "echo 0 >\$t/tracing_on; cat \$t/trace >trace-$v-$alg.txt"
+		done
+	} >"$dir/guest-$v.sh"
+	msg "profile: $v kernel"
+	"$TOP/scripts/vm.sh" "$v" "sh $dir/guest-$v.sh" 2>&1 | cat >"$OUT/logs/profile-$v.log" ||
+		die "the $v profile run failed, see $OUT/logs/profile-$v.log"
+done
+for c in "${cases[@]}"; do
+	read -r alg _ run <<<"$c"
+	for v in on off; do
+		[ -s "$dir/trace-$v-$alg.txt" ] || die "the $v profile run traced nothing for $alg" \
+			"see $OUT/logs/profile-$v.log"
+	done
+	in_root python3 "$TOP/bench/profile.py" "$alg, ${run%:*} bytes" "$dir/trace-on-$alg.txt" \
+		"$dir/trace-off-$alg.txt"
+	echo
+done | tee "$dir/profile.txt"
