@@ -4,7 +4,8 @@
 # The guest sees the toolchain root as its root file system (read-only),
 # with the repository and $OUT visible at their own paths ($OUT writable).
 # KVM is used only when a short probe boot shows it works; otherwise TCG.
-# A guest that does not finish within VM_TIMEOUT seconds is killed.
+# A guest that does not finish within VM_TIMEOUT seconds is killed;
+# VM_MEMORY (2G) and VM_QEMU_OPTS (more QEMU arguments) shape the VM.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -59,6 +60,8 @@ else
 	msg "VM: TCG, software emulation (/dev/kvm is missing or a probe boot with it failed on this host)"
 fi
 [ "$accel" = kvm ] || vng_base+=(--disable-kvm)
+# VM_QEMU_OPTS: more QEMU arguments, e.g. VM_QEMU_OPTS='-cpu Nehalem'.
+[ -z "${VM_QEMU_OPTS:-}" ] || vng_base+=("--qemu-opts=$VM_QEMU_OPTS")
 
 if [ $# -eq 0 ]; then
 	[ -t 0 ] || die "make vm without CMD needs a terminal" "pass CMD='...' to run a command"
