@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (make check): static checks, both kernels, then the VM
-# tests against each. Ends with one line "N passed, N failed[, N skipped]"
-# counting the VM test cases; exits non-zero on any failure.
+# tests against each, held to the expected cases of tests/expected.txt.
+# Ends with one line "N passed, N failed[, N skipped]" counting the VM test
+# cases; exits non-zero on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -37,6 +38,8 @@ else
 fi
 
 cat "$OUT"/results-on.txt "$OUT"/results-off.txt "$OUT"/results-bench.txt >"$OUT/results.txt"
+# Every case of tests/expected.txt must have run, and nothing else.
+"$TOP/scripts/check-manifest.sh" "$OUT/results.txt"
 passed=$(grep -c '^PASS' "$OUT/results.txt" || true)
 failed=$(grep -c '^FAIL' "$OUT/results.txt" || true)
 skipped=$(grep -c '^SKIP' "$OUT/results.txt" || true)

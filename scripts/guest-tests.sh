@@ -37,10 +37,13 @@ for r in /sys/kernel/debug/kunit/*/results; do
 	[ -f "$r" ] || continue
 	suite=$(basename "$(dirname "$r")")
 	cat "$r"
+	# A case per test; a suite that fails as a whole (its own "not ok"
+	# line, not indented) fails too, even when every case passed.
 	awk -v suite="$suite" '/^    (not )?ok [0-9]+ / {
 		bad = ($1 == "not"); name = bad ? $4 : $3
 		v = /# SKIP/ ? "SKIP" : (bad ? "FAIL" : "PASS")
 		print v, "kunit", suite "/" name
-	}' "$r" >>"$results"
+	}
+	/^not ok [0-9]+ / { print "FAIL", "kunit", suite "/suite-level" }' "$r" >>"$results"
 done
 echo "guest: $(grep -c '' "$results") test cases recorded"

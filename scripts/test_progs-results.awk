@@ -23,5 +23,8 @@ END {
 		n = split(f, part, ":")
 		if (!(part[1] in has_sub))
 			print verdict(part[n]), "test_progs", part[1]
+		else if (part[n] == "FAIL")
+			# The test failed outside its subtests (its setup, say).
+			print "FAIL", "test_progs", part[1] "/test-level"
 	}
 }
