@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (make check): static checks, both kernels, then the VM
-# tests against each, held to the expected cases of tests/expected.txt.
+# tests against each, their kernel logs scanned for splats, all held to the
+# expected cases of tests/expected.txt.
 # Ends with one line "N passed, N failed[, N skipped]" counting the VM test
 # cases; exits non-zero on any failure.
 set -euo pipefail
@@ -8,6 +9,28 @@ set -euo pipefail
 
 start=$(date +%s)
 step() { msg "[$(($(date +%s) - start))s] $*"; }
+
+# Two cases from a guest's kernel log: no splat while the tests ran, and
+# the deliberate WARN_ON that guest-tests.sh causes after its marker found.
+console_scan() {
+	local log=$1 mark="console-scan: self-test"
+	if [ ! -f "$log" ]; then
+		echo "FAIL console no-kernel-log"
+		return
+	fi
+	sed "/$mark/,\$d" "$log" >"$log.tests"
+	sed -n "/$mark/,\$p" "$log" >"$log.selftest"
+	if "$TOP/scripts/console-scan.sh" "$log.tests" >&2; then
+		echo "PASS console no-splat"
+	else
+		echo "FAIL console no-splat (the splat is printed above; log: $log)"
+	fi
+	if "$TOP/scripts/console-scan.sh" "$log.selftest" >/dev/null; then
+		echo "FAIL console scan-finds-a-deliberate-warn (it found nothing in $log.selftest)"
+	else
+		echo "PASS console scan-finds-a-deliberate-warn"
+	fi
+}
 
 step "toolchain";      "$TOP/scripts/toolchain.sh"
 step "series";         "$TOP/scripts/series.sh"
@@ -25,6 +48,7 @@ for v in on off; do
 	"$TOP/scripts/vm.sh" "$v" "$TOP/scripts/guest-tests.sh $res" 2>&1 |
 		tee "$OUT/logs/vm-$v.log" || true
 	[ -s "$res" ] || echo "FAIL vm-$v guest-run-produced-no-results" >"$res"
+	console_scan "$res.dmesg" >>"$res"
 	sed -i "s/^\([A-Z]*\) /\1 [$v] /" "$res"
 done
 

@@ -46,4 +46,12 @@ for r in /sys/kernel/debug/kunit/*/results; do
 	}
 	/^not ok [0-9]+ / { print "FAIL", "kunit", suite "/suite-level" }' "$r" >>"$results"
 done
+# The kernel log of the run, for the host's console scan (check.sh): the
+# tests' part, then a marker and a deliberate WARN_ON (LKDTM's WARNING),
+# which the scan must find: a scan that finds nothing is shown to look.
+echo "console-scan: self-test, a deliberate WARN_ON follows" >/dev/kmsg
+if [ -w /sys/kernel/debug/provoke-crash/DIRECT ]; then
+	echo WARNING >/sys/kernel/debug/provoke-crash/DIRECT
+fi
+dmesg >"$results.dmesg"
 echo "guest: $(grep -c '' "$results") test cases recorded"

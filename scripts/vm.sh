@@ -18,7 +18,7 @@ timeout_s=${VM_TIMEOUT:-1200}
 mem=${VM_MEMORY:-2G}
 
 vng_base=(vng --run "$kernel" --memory "$mem" --cpus 2
-	--append "console=ttyS0 panic=-1 oops=panic")
+	--append "console=ttyS0 panic=-1 oops=panic log_buf_len=8M")
 
 # The repository and $OUT (writable: the guest writes results there) and
 # the selftests build (read-only) are shared with the guest at their own
