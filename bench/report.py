@@ -155,7 +155,7 @@ def report(rows, outdir):
           "each measured by itself; over: (signed - unsigned) / floor; "
           "digest on/off: the AF_ALG digest over the same bytes, Rust kernel / C kernel; "
           "mem: KiB one load takes at its height, unsigned and signed (memory cgroup peak, "
-          "in 256 KiB charge batches; largest over boots)")
+          "up to one 256 KiB charge batch above what the load took; largest over boots)")
     fails = []
     neutral = []
     plot = {}
