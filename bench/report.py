@@ -112,10 +112,7 @@ def pool(rows):
             "median": statistics.median(r["median_ns"] for r in rs) / 1000.0,
             "p10": statistics.median(r["p10_ns"] for r in rs) / 1000.0,
             "p90": statistics.median(r["p90_ns"] for r in rs) / 1000.0,
-            "lo": min(r["median_ns"] for r in rs) / 1000.0,
-            "hi": max(r["median_ns"] for r in rs) / 1000.0,
             "mem": max(r["mem_bytes"] for r in rs),
-            "boots": len(rs),
         }
     return cells
 

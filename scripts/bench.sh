@@ -16,25 +16,16 @@ COLUMNS=variant,boot,alg,size,mode,reps,median_ns,p10_ns,p90_ns,err,mem_bytes
 
 smoke=0
 [ "${1:-}" != --smoke ] || smoke=1
-src=$(readlink -f "$OUT/linux")
 dir=$OUT/bench
 rm -rf "$dir"
 mkdir -p "$dir"
 
 msg "bench: building the benchmark and making RSA-2048, ECDSA P-256 and ML-DSA-65 keys"
-in_root cc -O2 -Wall -Werror -I"$src/tools/include/uapi" "$TOP/bench/signed_load_bench.c" \
-	-lcrypto -o "$dir/signed_load_bench" || die "building the benchmark failed"
-declare -A newkey=([rsa2048]="rsa:2048" [ecdsa-p256]="ec -pkeyopt ec_paramgen_curve:P-256"
-	[mldsa65]="ML-DSA-65")
+bench_build "$dir"
 algs=(rsa2048 ecdsa-p256 mldsa65)
 [ "$smoke" = 0 ] || algs=(rsa2048)
 for alg in "${algs[@]}"; do
-	# shellcheck disable=SC2086 # the key spec is several words
-	in_root openssl req -new -x509 -nodes -days 1 -batch -newkey ${newkey[$alg]} \
-		-subj "/CN=signed loader bench $alg" -addext "keyUsage=digitalSignature" \
-		-addext "basicConstraints=critical,CA:FALSE" \
-		-keyout "$dir/$alg.pem" -outform DER -out "$dir/$alg.der" >/dev/null 2>&1 ||
-		die "openssl cannot make a $alg key"
+	bench_key "$dir" "$alg"
 done
 
 # Metadata sizes (SIZE:REPS): 8 bytes (the fixed cost), 4 KiB to the

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hold the results of make check to the expected cases of tests/expected.txt.
 #   check-manifest.sh RESULTS [MANIFEST]
-# RESULTS has one "PASS|FAIL|SKIP <case>" line per case run. Rewrites it in
+# RESULTS has one "PASS|FAIL|SKIP <case> [(why)]" line per case run. Rewrites it in
 # place: a case the manifest expects but that did not run, and a case that
 # ran but is not in the manifest, become FAIL lines naming the case; a SKIP
 # stays a SKIP only where the manifest gives the case a reason to skip
@@ -39,9 +39,12 @@ awk -v manifest="$manifest" '
 		}
 	}
 	{
+		# "VERDICT CASE" or "VERDICT CASE (why)": the case is what precedes
+		# the parenthesis.
 		verdict = $1
 		name = $0
 		sub(/^[A-Z]+ /, "", name)
+		sub(/ \(.*\)$/, "", name)
 		seen[name] = 1
 		if (!(name in expected))
 			print "FAIL " name " (ran, but is not in tests/expected.txt: add it there)"

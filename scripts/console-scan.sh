@@ -17,8 +17,5 @@ log=${1:?usage: console-scan.sh LOG}
 splat='WARNING:|BUG:|Oops|general protection fault|KASAN:|UBSAN:'
 splat+='|INFO: task .* blocked for more than|rcu: INFO: .*detected stall'
 splat+='|kmemleak: .* suspected|Kernel panic|Call Trace:'
-if grep -Eq "$splat" "$log"; then
-	grep -En -A 12 "$splat" "$log"
-	exit 1
-fi
-exit 0
+grep -En -A 12 "$splat" "$log" || exit 0
+exit 1

@@ -80,3 +80,27 @@ in_root() {
 		--setenv HOME /root --setenv LC_ALL C.UTF-8 \
 		--chdir "$PWD" -- "$@"
 }
+
+# The signed-load benchmark (bench/signed_load_bench.c), built into directory $1.
+bench_build() {
+	in_root cc -O2 -Wall -Werror -I"$(readlink -f "$OUT/linux")/tools/include/uapi" \
+		"$TOP/bench/signed_load_bench.c" -lcrypto -o "$1/signed_load_bench" ||
+		die "building the benchmark failed"
+}
+
+# A self-signed signing certificate and key for the benchmark, of algorithm
+# $2 (rsa2048, ecdsa-p256 or mldsa65), as $1/$2.pem and $1/$2.der.
+bench_key() {
+	local dir=$1 alg=$2 spec
+	case "$alg" in
+	rsa2048) spec=(rsa:2048) ;;
+	ecdsa-p256) spec=(ec -pkeyopt ec_paramgen_curve:P-256) ;;
+	mldsa65) spec=(ML-DSA-65) ;;
+	*) die "no key algorithm $alg for the benchmark" ;;
+	esac
+	in_root openssl req -new -x509 -nodes -days 1 -batch -newkey "${spec[@]}" \
+		-subj "/CN=signed loader bench $alg" -addext "keyUsage=digitalSignature" \
+		-addext "basicConstraints=critical,CA:FALSE" \
+		-keyout "$dir/$alg.pem" -outform DER -out "$dir/$alg.der" >/dev/null 2>&1 ||
+		die "openssl cannot make a $alg key"
+}

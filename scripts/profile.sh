@@ -10,7 +10,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-src=$(readlink -f "$OUT/linux")
 dir=$OUT/profile
 rm -rf "$dir"
 mkdir -p "$dir"
@@ -18,19 +17,13 @@ reps=${PROFILE_REPS:-41}
 funcs="bpf_check bpf_lookup_user_key bpf_verify_pkcs7_pieces pkcs7_parse_message
 pkcs7_supply_detached_pieces verify_pkcs7_message_sig pkcs7_verify pkcs7_validate_trust
 public_key_verify_signature security_bpf_prog_load_sig_verdict __sha256_update __sha512_update"
-# name, key, SIZE:REPS of each case
-cases=("rsa2048 rsa:2048 8:$reps" "mldsa65 ML-DSA-65 1048576:$(((reps + 3) / 4))")
+# key algorithm and SIZE:REPS of each case
+cases=("rsa2048 8:$reps" "mldsa65 1048576:$(((reps + 3) / 4))")
 
 msg "profile: building the benchmark and the keys"
-in_root cc -O2 -Wall -Werror -I"$src/tools/include/uapi" "$TOP/bench/signed_load_bench.c" \
-	-lcrypto -o "$dir/signed_load_bench" || die "building the benchmark failed"
+bench_build "$dir"
 for c in "${cases[@]}"; do
-	read -r alg spec _ <<<"$c"
-	in_root openssl req -new -x509 -nodes -days 1 -batch -newkey "$spec" \
-		-subj "/CN=signed loader profile $alg" -addext "keyUsage=digitalSignature" \
-		-addext "basicConstraints=critical,CA:FALSE" \
-		-keyout "$dir/$alg.pem" -outform DER -out "$dir/$alg.der" >/dev/null 2>&1 ||
-		die "openssl cannot make a $alg key"
+	bench_key "$dir" "${c%% *}"
 done
 
 for v in on off; do
@@ -46,7 +39,7 @@ for v in on off; do
 		done
 		echo "cd $dir"
 		for c in "${cases[@]}"; do
-			read -r alg _ run <<<"$c"
+			read -r alg run <<<"$c"
 			# One CPU, so that each call's entry and exit are on one trace line pair.
 			echo "echo >\$t/trace; echo 1 >\$t/tracing_on"
 			echo "taskset -c 0 ./signed_load_bench $v 1 $alg $alg.pem $alg.der $run >/dev/null"
@@ -58,7 +51,7 @@ for v in on off; do
 		die "the $v profile run failed, see $OUT/logs/profile-$v.log"
 done
 for c in "${cases[@]}"; do
-	read -r alg _ run <<<"$c"
+	read -r alg run <<<"$c"
 	for v in on off; do
 		[ -s "$dir/trace-$v-$alg.txt" ] || die "the $v profile run traced nothing for $alg" \
 			"see $OUT/logs/profile-$v.log"
