@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (make check): static checks, both kernels, then the VM
-# tests against each, their kernel logs scanned for splats, all held to the
-# expected cases of tests/expected.txt.
+# tests against each, their kernel logs scanned for splats and the verifier
+# that checked their signed loads proven, all held to the expected cases of
+# tests/expected.txt.
 # Ends with one line "N passed, N failed[, N skipped]" counting the VM test
 # cases; exits non-zero on any failure.
 set -euo pipefail
@@ -49,6 +50,7 @@ for v in on off; do
 		tee "$OUT/logs/vm-$v.log" || true
 	[ -s "$res" ] || echo "FAIL vm-$v guest-run-produced-no-results" >"$res"
 	console_scan "$res.dmesg" >>"$res"
+	"$TOP/scripts/path-proof.sh" "$v" "$res.path" >>"$res"
 	sed -i "s/^\([A-Z]*\) /\1 [$v] /" "$res"
 done
 

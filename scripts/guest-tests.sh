@@ -19,14 +19,63 @@ mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel
 export IPE_POLICY_KEY=$OUT/keys/key.pem IPE_POLICY_CERT=$OUT/keys/cert.pem
 echo "guest: $(uname -r), LSMs: $(cat /sys/kernel/security/lsm 2>/dev/null)"
 
+# Which verifier checked each signed load (the host's path-proof.sh judges):
+# kprobe events, while test_progs runs, on the Rust verifier's entry point
+# (if this kernel has it) and on the verdict hook, which both kernels call
+# once for each load that reaches the signature check; loads whose verdict
+# is not "unsigned" are the signed ones. Writes "$results.path".
+tr=/sys/kernel/tracing
+path=$results.path
+path_probes() {
+	local unsigned
+	# The value of BPF_SIG_UNSIGNED, from the running kernel's BTF.
+	unsigned=$("$sel/bpftool" btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | awk '
+		/^\[[0-9]+\] ENUM .bpf_sig_verdict./ { e = 1; next }
+		e && /^\[/ { exit }
+		e && /.BPF_SIG_UNSIGNED. val=/ { sub(/.*val=/, ""); print; exit }')
+	[ -n "$unsigned" ] || { echo "error no BPF_SIG_UNSIGNED in the kernel's BTF"; return; }
+	echo 0 >"$tr/tracing_on"
+	echo 4096 >"$tr/buffer_size_kb"
+	: >"$tr/trace"
+	echo 'p:sigpath/verdict security_bpf_prog_load_sig_verdict verdict' >>"$tr/kprobe_events" ||
+		{ echo "error no kprobe on security_bpf_prog_load_sig_verdict"; return; }
+	echo "verdict != $unsigned" >"$tr/events/sigpath/verdict/filter"
+	if grep -qw bpf_signed_loader_verify /proc/kallsyms; then
+		echo "rust_symbol yes"
+		echo 'p:sigpath/rust bpf_signed_loader_verify' >>"$tr/kprobe_events" ||
+			{ echo "error no kprobe on bpf_signed_loader_verify"; return; }
+	else
+		echo "rust_symbol no"
+	fi
+	echo 1 >"$tr/events/sigpath/enable"
+	echo 1 >"$tr/tracing_on"
+}
+path_count() {
+	echo 0 >"$tr/tracing_on"
+	echo "signed_loads $(grep -c ' verdict: (' "$tr/trace")"
+	echo "rust_entries $(grep -c ' rust: (' "$tr/trace")"
+	echo "lost $(awk '/^(overrun|dropped events):/ { n += $NF } END { print n + 0 }' \
+		"$tr"/per_cpu/cpu*/stats)"
+	echo 0 >"$tr/events/sigpath/enable"
+	echo >"$tr/kprobe_events"
+}
+path_probes >"$path" 2>&1
+
 # test_progs: one case per subtest, from its output (its JSON output lists
-# only failed subtests).
-tests=$(grep -v "^#" "$TOP/tests/selftests.list" | awk '{print $1}' | paste -sd,)
+# only failed subtests). A "skip" line of selftests.list keeps a subtest out
+# (test_progs -d) and records it as skipped, with its reason.
+list=$TOP/tests/selftests.list
+tests=$(awk '!/^#/ && NF && $1 != "skip" { print $1 }' "$list" | paste -sd,)
+deny=$(awk '$1 == "skip" { print $2 }' "$list" | paste -sd,)
 out=$(mktemp)
 rc=0
-(cd "$sel" && ./test_progs -t "$tests") >"$out" || rc=$?
+# -a and -d match whole names (-t and -b would match arena_atomics too).
+(cd "$sel" && ./test_progs -a "$tests" ${deny:+-d "$deny"}) >"$out" || rc=$?
+path_count >>"$path" 2>&1
 cat "$out"
 awk -f "$TOP/scripts/test_progs-results.awk" "$out" >>"$results"
+awk '$1 == "skip" { n = $2; sub(/^skip[ \t]+[^ \t]+[ \t]+/, "")
+	print "SKIP test_progs " n " (" $0 ")" }' "$list" >>"$results"
 if [ "$rc" != 0 ] && ! grep -q '^FAIL' "$results"; then
 	echo "FAIL test_progs exit-status-$rc" >>"$results"
 fi

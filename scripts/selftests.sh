@@ -15,7 +15,7 @@ mkdir -p "$sel" "$OUT/logs"
 
 tests=() bpf_srcs=()
 while read -r name globs; do
-	case "$name" in '#'* | '') continue ;; esac
+	case "$name" in '#'* | '' | skip) continue ;; esac
 	[ -f "$src/tools/testing/selftests/bpf/prog_tests/$name.c" ] ||
 		die "tests/selftests.list names $name, but prog_tests/$name.c is not in the tree"
 	tests+=("$sel/$name.test.o")
@@ -27,23 +27,33 @@ while read -r name globs; do
 	done
 done <"$TOP/tests/selftests.list"
 
+# The base's signed light skeletons (LSKELS_SIGNED) among those sources:
+# bpftool signs them with the selftests' own key, as the base does.
+signed=()
+for f in $(sed -n 's/^LSKELS_SIGNED[[:space:]]*:=//p' "$src/tools/testing/selftests/bpf/Makefile"); do
+	[[ " ${bpf_srcs[*]} " != *" $f "* ]] || signed+=("$f")
+done
+
 # test_progs' own sources, less libarena (no test here uses it).
 extra_srcs="test_progs.c cgroup_helpers.c trace_helpers.c network_helpers.c
 	testing_helpers.c btf_helpers.c cap_helpers.c unpriv_helpers.c sysctl_helpers.c
 	netlink_helpers.c jit_disasm_helpers.c io_helpers.c test_loader.c xsk.c disasm.c
 	disasm_helpers.c json_writer.c verification_cert.h flow_dissector_load.h
 	ip_check_defrag_frags.h bpftool_helpers.c usdt_1.c usdt_2.c"
+# The signed loader tests' shared helpers (a file the series adds).
+[ ! -f "$src/tools/testing/selftests/bpf/signed_loader_helpers.c" ] ||
+	extra_srcs+=" signed_loader_helpers.c"
 
 # The overrides on the command line apply to every test runner the Makefile
 # defines; TRUNNER_TESTS_DIR=prog_tests keeps test_maps (which shares the
 # output directory) from claiming the same test objects with map_tests/.
-msg "building ${#tests[@]} selftest(s) and ${#bpf_srcs[@]} BPF objects (log: $log)"
+msg "building ${#tests[@]} selftest(s) and ${#bpf_srcs[@]} BPF objects, ${#signed[@]} signed light skeletons (log: $log)"
 in_root make -C "$src/tools/testing/selftests/bpf" -j"$JOBS" \
 	OUTPUT="$sel" VMLINUX_BTF="$vmlinux" \
 	TRUNNER_TESTS_DIR=prog_tests TRUNNER_TEST_OBJS="${tests[*]}" TRUNNER_BPF_SRCS="${bpf_srcs[*]}" \
 	TRUNNER_EXTRA_SOURCES="$(echo $extra_srcs)" \
 	TRUNNER_EXTRA_FILES="$sel/sign-file verify_sig_setup.sh" \
-	LSKELS= LSKELS_SIGNED= LSKELS_EXTRA= LINKED_SKELS= TEST_KMODS= TEST_GEN_FILES= \
+	LSKELS= LSKELS_SIGNED="${signed[*]}" LSKELS_EXTRA= LINKED_SKELS= TEST_KMODS= TEST_GEN_FILES= \
 	"$sel/test_progs" >"$log" 2>&1 ||
 	{ tail -n 30 "$log" >&2; die "building the selftests failed, see $log"; }
 ln -sfn "$sel" "$OUT/selftests"

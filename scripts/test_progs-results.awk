@@ -6,11 +6,14 @@ function verdict(state) {
 	return state == "OK" ? "PASS" : state
 }
 
+# test_progs repeats the lines of failed tests in its closing error log:
+# each case is printed once.
 /^#[0-9]+\/[0-9]+[ \t]+[^ \t]+:(OK|FAIL|SKIP)$/ {
 	n = split($2, part, ":")
 	split(part[1], t, "/")
 	has_sub[t[1]] = 1
-	print verdict(part[n]), "test_progs", part[1]
+	if (!seen[part[1]]++)
+		print verdict(part[n]), "test_progs", part[1]
 	next
 }
 
