@@ -20,6 +20,13 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
+/* Values of enum bpf_sig_verdict and bpf_sig_reject (include/linux/bpf.h). */
+enum {
+	BPF_SIG_VERIFIED = 1,
+	BPF_SIG_REJECTED = 3,
+	BPF_SIG_REJECT_BADSIG = 1,
+};
+
 static const char *const keyrings[] = {
 	"none", "builtin", "secondary", "platform", "user",
 };
@@ -64,13 +71,20 @@ static void show_verdict(struct verdict_bpf *v)
 	v->bss->reason = -1;
 }
 
+/* make fails when the demo does not show what it claims. */
+static int fail(const char *what)
+{
+	fprintf(stderr, "\ndemo: FAILED: %s\n", what);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	static char log[4096];
 	struct hello_tampered_lskel *bad;
 	struct verdict_bpf *verdict;
 	struct hello_lskel *good;
-	int key, err;
+	int key, err, seen, why;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s CERT.der\n", argv[0]);
@@ -98,10 +112,11 @@ int main(int argc, char **argv)
 	good->keyring_id = KEY_SPEC_SESSION_KEYRING;
 	err = hello_lskel__load(good);
 	printf("\n[1] signed light skeleton: load %s (%d)\n", err ? "FAILED" : "ok", err);
+	seen = verdict->bss->verdict;
 	show_verdict(verdict);
 	hello_lskel__destroy(good);
-	if (err)
-		return 1;
+	if (err || seen != BPF_SIG_VERIFIED)
+		return fail("the signed loader did not load verified");
 
 	bad = hello_tampered_lskel__open();
 	if (!bad)
@@ -113,9 +128,15 @@ int main(int argc, char **argv)
 	err = hello_tampered_lskel__load(bad);
 	printf("\n[2] same loader, one metadata byte changed: load %s (%d: %s)\n",
 	       err ? "refused" : "ACCEPTED", err, strerror(err < 0 ? -err : err));
+	seen = verdict->bss->verdict;
+	why = verdict->bss->reason;
 	show_verdict(verdict);
 	printf("    verifier log: %s", log[0] ? log : "(empty)\n");
 	hello_tampered_lskel__destroy(bad);
 	verdict_bpf__destroy(verdict);
-	return err ? 0 : 1;
+	if (err != -EKEYREJECTED || seen != BPF_SIG_REJECTED || why != BPF_SIG_REJECT_BADSIG ||
+	    !strstr(log, "signature verification failed"))
+		return fail("the tampered loader was not refused for a bad signature");
+	printf("\ndemo: OK\n");
+	return 0;
 }
