@@ -29,8 +29,8 @@ series: series-tree
 check-series: series
 	@scripts/check-series.sh
 
-## check-bisect   build what each patch touches, patch by patch (about 10 min)
-check-bisect: kernel-on
+## check-bisect   build what each patch touches, patch by patch, option on and off (about 20 min)
+check-bisect: kernel
 	@scripts/check-bisect.sh
 
 ## check-configs  build the kernel crate without CONFIG_KEYS, without CONFIG_BPF_SYSCALL (about 4 min)
