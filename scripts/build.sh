@@ -17,7 +17,7 @@ esac
 
 src=$(readlink -f "$OUT/linux")
 [ -f "$src/Makefile" ] || die "$OUT/linux is not assembled" "run: make series-tree"
-build="$(dirname "$src")/build"
+build=$(kernel_build_dir)
 
 # A test key in the builtin trusted keyring: IPE accepts only policies
 # signed by it, and the selftests sign theirs with it. Made once, next to

@@ -59,6 +59,11 @@ toolchain_root() {
 	fi
 }
 
+# The kernel build directory both variants share, next to the work tree.
+kernel_build_dir() {
+	echo "$(dirname "$(readlink -f "$OUT/linux")")/build"
+}
+
 # Run a command with the toolchain: inside the trixie root (bubblewrap), with
 # the repository, out/ and the cache visible at their own paths.
 in_root() {

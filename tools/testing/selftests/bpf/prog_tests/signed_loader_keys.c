@@ -153,71 +153,59 @@ out:
 	keys_setup_fini(&s, map_fd);
 }
 
-/* The signer's key, revoked in a keyring that is still live. */
-static void revoked_key(void)
+/*
+ * A way for the signer's key, or the keyring holding it, to become
+ * unusable, and how loads then fail.
+ */
+struct key_loss {
+	const char *what;
+	int cmd;		/* the keyctl command that does it */
+	bool on_ring;		/* to the keyring, not the key */
+	unsigned long arg;	/* its argument after the key or keyring */
+	unsigned int wait;	/* seconds until it takes effect */
+	int err;
+	const char *line;
+};
+
+static const struct key_loss revoked = {
+	"revoked key", KEYCTL_REVOKE, false, 0, 0,
+	-EKEYREVOKED, "signature verification failed: -128",
+};
+
+static const struct key_loss expired = {
+	"expired key", KEYCTL_SET_TIMEOUT, false, 1, 2,
+	-EKEYEXPIRED, "signature verification failed: -127",
+};
+
+/* Every permission of possessor and owner but Search: no key is found. */
+static const struct key_loss unsearchable = {
+	"keyring without Search permission", KEYCTL_SETPERM, true,
+	(KEY_POS_ALL | KEY_USR_ALL) & ~(KEY_POS_SEARCH | KEY_USR_SEARCH), 0,
+	-ENOKEY, "signature verification failed: -126",
+};
+
+/*
+ * The signer's key verifies the loader in a keyring of its own; then the
+ * key is revoked or expires, or the keyring loses its Search permission,
+ * with the keyring still live.
+ */
+static void key_lost(const struct key_loss *l)
 {
 	struct cert_keyring k = {};
 	struct signed_setup s;
 	int map_fd;
 
 	if (keys_setup_init(&s, &map_fd) ||
-	    signer_keyring_init(&k, &s, "signed_loader_revoked_key"))
+	    signer_keyring_init(&k, &s, "signed_loader_key_lost"))
 		goto out;
 	expect_signed_load(&s, map_fd, s.sig, s.sig_sz, k.ring, 0, NULL,
-			   "key verifies before revocation");
-	if (!ASSERT_OK(syscall(__NR_keyctl, KEYCTL_REVOKE, k.key), "revoke key"))
+			   "the key verifies first");
+	if (!ASSERT_OK(syscall(__NR_keyctl, l->cmd, l->on_ring ? k.ring : k.key,
+			       l->arg), l->what))
 		goto out;
-	expect_signed_load(&s, map_fd, s.sig, s.sig_sz, k.ring, -EKEYREVOKED,
-			   "signature verification failed: -128",
-			   "revoked key");
-out:
-	cert_keyring_fini(&k);
-	keys_setup_fini(&s, map_fd);
-}
-
-/* The signer's key, expired. */
-static void expired_key(void)
-{
-	struct cert_keyring k = {};
-	struct signed_setup s;
-	int map_fd;
-
-	if (keys_setup_init(&s, &map_fd) ||
-	    signer_keyring_init(&k, &s, "signed_loader_expired_key"))
-		goto out;
-	expect_signed_load(&s, map_fd, s.sig, s.sig_sz, k.ring, 0, NULL,
-			   "key verifies before it expires");
-	if (!ASSERT_OK(syscall(__NR_keyctl, KEYCTL_SET_TIMEOUT, k.key, 1),
-		       "key timeout"))
-		goto out;
-	sleep(2);
-	expect_signed_load(&s, map_fd, s.sig, s.sig_sz, k.ring, -EKEYEXPIRED,
-			   "signature verification failed: -127",
-			   "expired key");
-out:
-	cert_keyring_fini(&k);
-	keys_setup_fini(&s, map_fd);
-}
-
-/* A keyring the loading task may not search. */
-static void keyring_without_search(void)
-{
-	/* Every permission of possessor and user, but Search. */
-	const __u32 perm = (KEY_POS_ALL | KEY_USR_ALL) &
-			   ~(KEY_POS_SEARCH | KEY_USR_SEARCH);
-	struct cert_keyring k = {};
-	struct signed_setup s;
-	int map_fd;
-
-	if (keys_setup_init(&s, &map_fd) ||
-	    signer_keyring_init(&k, &s, "signed_loader_no_search"))
-		goto out;
-	if (!ASSERT_OK(syscall(__NR_keyctl, KEYCTL_SETPERM, k.ring, perm),
-		       "drop Search"))
-		goto out;
-	expect_signed_load(&s, map_fd, s.sig, s.sig_sz, k.ring, -ENOKEY,
-			   "signature verification failed: -126",
-			   "keyring without Search permission");
+	sleep(l->wait);
+	expect_signed_load(&s, map_fd, s.sig, s.sig_sz, k.ring, l->err, l->line,
+			   l->what);
 out:
 	cert_keyring_fini(&k);
 	keys_setup_fini(&s, map_fd);
@@ -313,11 +301,11 @@ void test_signed_loader_keys(void)
 	if (test__start_subtest("system_keyrings"))
 		system_keyrings();
 	if (test__start_subtest("revoked_key"))
-		revoked_key();
+		key_lost(&revoked);
 	if (test__start_subtest("expired_key"))
-		expired_key();
+		key_lost(&expired);
 	if (test__start_subtest("keyring_without_search"))
-		keyring_without_search();
+		key_lost(&unsearchable);
 	if (test__start_subtest("rsa2048"))
 		signed_with("rsa2048", "sha256");
 	if (test__start_subtest("ecdsa_p256"))
