@@ -2,7 +2,8 @@
 /*
  * Signed loaders against the keys and keyrings that verify them: a keyring
  * without the signer's key, the system keyrings, keys revoked, expired or
- * not searchable, and signatures made with RSA, ECDSA and ML-DSA keys.
+ * not searchable, a keyring not searchable, and signatures made with RSA,
+ * ECDSA and ML-DSA keys.
  */
 #include <test_progs.h>
 #include <sys/syscall.h>
@@ -178,16 +179,24 @@ static const struct key_loss expired = {
 };
 
 /* Every permission of possessor and owner but Search: no key is found. */
-static const struct key_loss unsearchable = {
+#define KEY_NO_SEARCH ((KEY_POS_ALL | KEY_USR_ALL) & ~(KEY_POS_SEARCH | KEY_USR_SEARCH))
+
+static const struct key_loss unsearchable_key = {
+	"key without Search permission", KEYCTL_SETPERM, false,
+	KEY_NO_SEARCH, 0,
+	-ENOKEY, "signature verification failed: -126",
+};
+
+static const struct key_loss unsearchable_keyring = {
 	"keyring without Search permission", KEYCTL_SETPERM, true,
-	(KEY_POS_ALL | KEY_USR_ALL) & ~(KEY_POS_SEARCH | KEY_USR_SEARCH), 0,
+	KEY_NO_SEARCH, 0,
 	-ENOKEY, "signature verification failed: -126",
 };
 
 /*
  * The signer's key verifies the loader in a keyring of its own; then the
- * key is revoked or expires, or the keyring loses its Search permission,
- * with the keyring still live.
+ * key is revoked or expires, or the key or the keyring loses its Search
+ * permission, with the keyring still live.
  */
 static void key_lost(const struct key_loss *l)
 {
@@ -304,8 +313,10 @@ void test_signed_loader_keys(void)
 		key_lost(&revoked);
 	if (test__start_subtest("expired_key"))
 		key_lost(&expired);
+	if (test__start_subtest("key_without_search"))
+		key_lost(&unsearchable_key);
 	if (test__start_subtest("keyring_without_search"))
-		key_lost(&unsearchable);
+		key_lost(&unsearchable_keyring);
 	if (test__start_subtest("rsa2048"))
 		signed_with("rsa2048", "sha256");
 	if (test__start_subtest("ecdsa_p256"))
