@@ -63,14 +63,20 @@ path_probes >"$path" 2>&1
 
 # test_progs: one case per subtest, from its output (its JSON output lists
 # only failed subtests). A "skip" line of selftests.list keeps a subtest out
-# (test_progs -d) and records it as skipped, with its reason.
+# (test_progs -d) and records it as skipped, with its reason. The tests of
+# "last" lines run afterwards, in a test_progs run of their own: they change
+# what the rest of the boot sees (a sysctl that cannot be cleared).
 list=$TOP/tests/selftests.list
-tests=$(awk '!/^#/ && NF && $1 != "skip" { print $1 }' "$list" | paste -sd,)
+tests=$(awk '!/^#/ && NF && $1 != "skip" && $1 != "last" { print $1 }' "$list" | paste -sd,)
 deny=$(awk '$1 == "skip" { print $2 }' "$list" | paste -sd,)
+last=$(awk '$1 == "last" { print $2 }' "$list" | paste -sd,)
 out=$(mktemp)
 rc=0
 # -a and -d match whole names (-t and -b would match arena_atomics too).
 (cd "$sel" && ./test_progs -a "$tests" ${deny:+-d "$deny"}) >"$out" || rc=$?
+if [ -n "$last" ]; then
+	(cd "$sel" && ./test_progs -a "$last") >>"$out" || rc=$?
+fi
 path_count >>"$path" 2>&1
 cat "$out"
 awk -f "$TOP/scripts/test_progs-results.awk" "$out" >>"$results"

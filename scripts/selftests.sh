@@ -16,6 +16,12 @@ mkdir -p "$sel" "$OUT/logs"
 tests=() bpf_srcs=()
 while read -r name globs; do
 	case "$name" in '#'* | '' | skip) continue ;; esac
+	# A "last" test is built with the file of an earlier line.
+	if [ "$name" = last ]; then
+		grep -qs "^void test_${globs%% *}(void)" "$src"/tools/testing/selftests/bpf/prog_tests/*.c ||
+			die "tests/selftests.list: no test_${globs%% *}() in prog_tests/"
+		continue
+	fi
 	[ -f "$src/tools/testing/selftests/bpf/prog_tests/$name.c" ] ||
 		die "tests/selftests.list names $name, but prog_tests/$name.c is not in the tree"
 	tests+=("$sel/$name.test.o")
@@ -52,7 +58,7 @@ in_root make -C "$src/tools/testing/selftests/bpf" -j"$JOBS" \
 	OUTPUT="$sel" VMLINUX_BTF="$vmlinux" \
 	TRUNNER_TESTS_DIR=prog_tests TRUNNER_TEST_OBJS="${tests[*]}" TRUNNER_BPF_SRCS="${bpf_srcs[*]}" \
 	TRUNNER_EXTRA_SOURCES="$(echo $extra_srcs)" \
-	TRUNNER_EXTRA_FILES="$sel/sign-file verify_sig_setup.sh" \
+	TRUNNER_EXTRA_FILES="$sel/sign-file $sel/sign-layout verify_sig_setup.sh" \
 	LSKELS= LSKELS_SIGNED="${signed[*]}" LSKELS_EXTRA= LINKED_SKELS= TEST_KMODS= TEST_GEN_FILES= \
 	"$sel/test_progs" >"$log" 2>&1 ||
 	{ tail -n 30 "$log" >&2; die "building the selftests failed, see $log"; }
