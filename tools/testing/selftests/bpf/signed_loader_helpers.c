@@ -312,4 +312,3 @@ void expect_signed_load(struct signed_setup *s, int map_fd, const void *sig,
 	if (line)
 		ASSERT_HAS_SUBSTR(log, line, name);
 }
-

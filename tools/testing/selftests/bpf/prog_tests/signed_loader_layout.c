@@ -21,7 +21,9 @@
 /*
  * The signed loader, and a payload of two metadata values after its
  * instructions: insns || value || value', value' being the loader's
- * metadata with its last byte changed.
+ * metadata with its last byte changed; signed with the session's key in
+ * both forms, the bound one binding the split into the loader's
+ * instructions and two maps of a value each.
  */
 struct layout_setup {
 	struct signed_setup s;
@@ -29,8 +31,18 @@ struct layout_setup {
 	__u32 insns_sz;
 	__u32 value_sz;
 	__u32 len;
+	__u32 sizes[2];		/* the maps as signed */
 	char key[PATH_MAX];	/* the session's key and certificate (PEM) */
+	__u8 bound[8192];
+	__u8 unbound[8192];
+	__u32 bound_sz;
+	__u32 unbound_sz;
 };
+
+static int sign_payload(struct layout_setup *l, const char *key,
+			const char *cert, const char *digest, __u32 insns_sz,
+			const __u32 *sizes, int nr_maps, void *sig,
+			__u32 *sig_sz);
 
 static int layout_setup_init(struct layout_setup *l)
 {
@@ -48,6 +60,17 @@ static int layout_setup_init(struct layout_setup *l)
 	memcpy(l->payload + l->insns_sz + l->value_sz, l->s.f.blob, l->value_sz);
 	l->payload[l->len - 1] ^= 0xff;
 	snprintf(l->key, sizeof(l->key), "%s/signing_key.pem", l->s.dir);
+	l->sizes[0] = l->value_sz;
+	l->sizes[1] = l->value_sz;
+	l->bound_sz = sizeof(l->bound);
+	l->unbound_sz = sizeof(l->unbound);
+	if (!ASSERT_OK(sign_payload(l, l->key, l->key, "sha256", l->insns_sz,
+				    l->sizes, 2, l->bound, &l->bound_sz),
+		       "sign bound") ||
+	    !ASSERT_OK(sign_payload(l, l->key, l->key, "sha256", 0, NULL, -1,
+				    l->unbound, &l->unbound_sz),
+		       "sign unbound"))
+		return -1;
 	return 0;
 }
 
@@ -89,27 +112,6 @@ static int sign_payload(struct layout_setup *l, const char *key,
 			   signer, 1, sig, sig_sz);
 }
 
-/* An array map exclusive to the program of @hash, of @size bytes, frozen. */
-static int value_map(const __u8 *hash, const char *name, const void *value,
-		     __u32 size)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, mopts,
-		    .excl_prog_hash = hash,
-		    .excl_prog_hash_size = SHA256_DIGEST_LENGTH);
-	__u32 key = 0;
-	int fd, err;
-
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, 4, size, 1, &mopts);
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_update_elem(fd, &key, value, 0) || bpf_map_freeze(fd)) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 enum passed { ANY = -1, ABSENT, PRESENT };
 
 /*
@@ -138,7 +140,8 @@ static void expect_split(struct layout_setup *l, __u32 insns_sz,
 	for (i = 0; i < nr_maps; i++) {
 		if (!ASSERT_LE(off + sizes[i], l->len, name))
 			goto out;
-		fds[i] = value_map(hash, names[i], l->payload + off, sizes[i]);
+		fds[i] = excl_value_map(hash, names[i], l->payload + off,
+					sizes[i]);
 		if (!ASSERT_OK_FD(fds[i], name))
 			goto out;
 		off += sizes[i];
@@ -185,41 +188,31 @@ static struct test_signed_loader_lsm *hooks_attach(void)
 static void bound_form(void)
 {
 	struct test_signed_loader_lsm *hooks = NULL;
-	static __u8 bound[8192], unbound[8192];
-	__u32 bound_sz = sizeof(bound), unbound_sz = sizeof(unbound);
 	struct layout_setup l;
-	__u32 sizes[2];
 
 	if (layout_setup_init(&l))
-		goto out;
-	sizes[0] = l.value_sz;
-	sizes[1] = l.value_sz;
-	if (!ASSERT_OK(sign_payload(&l, l.key, l.key, "sha256", l.insns_sz,
-				    sizes, 2, bound, &bound_sz), "sign bound") ||
-	    !ASSERT_OK(sign_payload(&l, l.key, l.key, "sha256", 0, NULL, -1,
-				    unbound, &unbound_sz), "sign unbound"))
 		goto out;
 	hooks = hooks_attach();
 	if (!hooks)
 		goto out;
 
 	hooks->bss->sig_layout_bound = UNSET;
-	expect_split(&l, l.insns_sz, sizes, 2, bound, bound_sz,
+	expect_split(&l, l.insns_sz, l.sizes, 2, l.bound, l.bound_sz,
 		     KEY_SPEC_SESSION_KEYRING, 0, NULL, ANY, "bound");
 	ASSERT_EQ(hooks->bss->sig_layout_bound, 1, "bound: layout_bound");
 	ASSERT_EQ(hooks->bss->sig_reason, BPF_SIG_REJECT_NONE, "bound: reason");
 
 	hooks->bss->sig_layout_bound = UNSET;
-	expect_split(&l, l.insns_sz, sizes, 2, unbound, unbound_sz,
+	expect_split(&l, l.insns_sz, l.sizes, 2, l.unbound, l.unbound_sz,
 		     KEY_SPEC_SESSION_KEYRING, 0, NULL, ANY, "unbound");
 	ASSERT_EQ(hooks->bss->sig_layout_bound, 0, "unbound: layout_bound");
 
 	/* An LSM that requires the layout bound refuses the unbound form. */
 	hooks->bss->require_bound = true;
-	expect_split(&l, l.insns_sz, sizes, 2, unbound, unbound_sz,
+	expect_split(&l, l.insns_sz, l.sizes, 2, l.unbound, l.unbound_sz,
 		     KEY_SPEC_SESSION_KEYRING, -EPERM, NULL, ANY,
 		     "unbound, LSM requires bound");
-	expect_split(&l, l.insns_sz, sizes, 2, bound, bound_sz,
+	expect_split(&l, l.insns_sz, l.sizes, 2, l.bound, l.bound_sz,
 		     KEY_SPEC_SESSION_KEYRING, 0, NULL, ANY,
 		     "bound, LSM requires bound");
 out:
@@ -235,21 +228,12 @@ out:
 static void resplit_maps(void)
 {
 	struct test_signed_loader_lsm *hooks = NULL;
-	static __u8 bound[8192], unbound[8192];
-	__u32 bound_sz = sizeof(bound), unbound_sz = sizeof(unbound);
 	char line[128], name[64];
 	struct layout_setup l;
-	__u32 sizes[2], moved[2];
+	__u32 moved[2];
 	int k;
 
 	if (layout_setup_init(&l))
-		goto out;
-	sizes[0] = l.value_sz;
-	sizes[1] = l.value_sz;
-	if (!ASSERT_OK(sign_payload(&l, l.key, l.key, "sha256", l.insns_sz,
-				    sizes, 2, bound, &bound_sz), "sign bound") ||
-	    !ASSERT_OK(sign_payload(&l, l.key, l.key, "sha256", 0, NULL, -1,
-				    unbound, &unbound_sz), "sign unbound"))
 		goto out;
 	hooks = hooks_attach();
 	if (!hooks)
@@ -263,7 +247,7 @@ static void resplit_maps(void)
 			 "signed layout has %u bytes for map 0 'first', not %u",
 			 l.value_sz, moved[0]);
 		hooks->bss->sig_reason = UNSET;
-		expect_split(&l, l.insns_sz, moved, 2, bound, bound_sz,
+		expect_split(&l, l.insns_sz, moved, 2, l.bound, l.bound_sz,
 			     KEY_SPEC_SESSION_KEYRING, -EMSGSIZE, line, ABSENT,
 			     name);
 		ASSERT_EQ(hooks->bss->sig_reason, BPF_SIG_REJECT_LAYOUT, name);
@@ -271,7 +255,7 @@ static void resplit_maps(void)
 	/* The legacy behaviour: the first map 8 bytes longer loads. */
 	moved[0] = l.value_sz + 8;
 	moved[1] = l.value_sz - 8;
-	expect_split(&l, l.insns_sz, moved, 2, unbound, unbound_sz,
+	expect_split(&l, l.insns_sz, moved, 2, l.unbound, l.unbound_sz,
 		     KEY_SPEC_SESSION_KEYRING, 0, NULL, ANY,
 		     "unbound, 8 bytes to the first map");
 out:
@@ -286,21 +270,12 @@ out:
  */
 static void resplit_insns(void)
 {
-	static __u8 bound[8192], unbound[8192];
-	__u32 bound_sz = sizeof(bound), unbound_sz = sizeof(unbound);
 	char line[128], name[64];
 	struct layout_setup l;
-	__u32 sizes[2], moved[2];
+	__u32 moved[2];
 	int k;
 
 	if (layout_setup_init(&l))
-		goto out;
-	sizes[0] = l.value_sz;
-	sizes[1] = l.value_sz;
-	if (!ASSERT_OK(sign_payload(&l, l.key, l.key, "sha256", l.insns_sz,
-				    sizes, 2, bound, &bound_sz), "sign bound") ||
-	    !ASSERT_OK(sign_payload(&l, l.key, l.key, "sha256", 0, NULL, -1,
-				    unbound, &unbound_sz), "sign unbound"))
 		goto out;
 
 	for (k = -8; k <= 8; k += 16) {
@@ -310,14 +285,14 @@ static void resplit_insns(void)
 		snprintf(line, sizeof(line),
 			 "signed layout has %u bytes of instructions, not %u",
 			 l.insns_sz, l.insns_sz + k);
-		expect_split(&l, l.insns_sz + k, moved, 2, bound, bound_sz,
+		expect_split(&l, l.insns_sz + k, moved, 2, l.bound, l.bound_sz,
 			     KEY_SPEC_SESSION_KEYRING, -EMSGSIZE, line, ABSENT,
 			     name);
 	}
 	/* The legacy behaviour: the last instruction moved into the map. */
 	moved[0] = l.value_sz + 8;
 	moved[1] = l.value_sz;
-	expect_split(&l, l.insns_sz - 8, moved, 2, unbound, unbound_sz,
+	expect_split(&l, l.insns_sz - 8, moved, 2, l.unbound, l.unbound_sz,
 		     KEY_SPEC_SESSION_KEYRING, -EINVAL,
 		     "last insn is not an exit or jmp", PRESENT,
 		     "unbound, last instruction in the first map");
@@ -331,25 +306,19 @@ static void map_count(void)
 	static __u8 sig[8192];
 	__u32 sig_sz = sizeof(sig);
 	struct layout_setup l;
-	__u32 sizes[2], one;
+	__u32 one;
 
 	if (layout_setup_init(&l))
 		goto out;
-	sizes[0] = l.value_sz;
-	sizes[1] = l.value_sz;
 	one = 2 * l.value_sz;
-	if (!ASSERT_OK(sign_payload(&l, l.key, l.key, "sha256", l.insns_sz,
-				    sizes, 2, sig, &sig_sz), "sign two maps"))
-		goto out;
-	expect_split(&l, l.insns_sz, &one, 1, sig, sig_sz,
+	expect_split(&l, l.insns_sz, &one, 1, l.bound, l.bound_sz,
 		     KEY_SPEC_SESSION_KEYRING, -EMSGSIZE,
 		     "signed layout has 2 maps, not 1", ABSENT, "one map");
 
-	sig_sz = sizeof(sig);
 	if (!ASSERT_OK(sign_payload(&l, l.key, l.key, "sha256", l.insns_sz,
 				    &one, 1, sig, &sig_sz), "sign one map"))
 		goto out;
-	expect_split(&l, l.insns_sz, sizes, 2, sig, sig_sz,
+	expect_split(&l, l.insns_sz, l.sizes, 2, sig, sig_sz,
 		     KEY_SPEC_SESSION_KEYRING, -EMSGSIZE,
 		     "signed layout has 1 maps, not 2", ABSENT, "two maps");
 	expect_split(&l, l.insns_sz, &one, 1, sig, sig_sz,
@@ -367,7 +336,7 @@ static void signers_agree(void)
 	static __u8 sig[8192];
 	char as_signed[64], other[64];
 	struct layout_setup l;
-	__u32 sizes[2], moved[2], sig_sz;
+	__u32 moved[2], sig_sz;
 	struct {
 		const char *name;
 		const char *second;
@@ -385,11 +354,9 @@ static void signers_agree(void)
 
 	if (layout_setup_init(&l))
 		goto out;
-	sizes[0] = l.value_sz;
-	sizes[1] = l.value_sz;
 	moved[0] = l.value_sz + 8;
 	moved[1] = l.value_sz - 8;
-	layout_str(as_signed, sizeof(as_signed), l.insns_sz, sizes, 2);
+	layout_str(as_signed, sizeof(as_signed), l.insns_sz, l.sizes, 2);
 	layout_str(other, sizeof(other), l.insns_sz, moved, 2);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		const char *const signer[] = { l.key, l.key, as_signed,
@@ -401,7 +368,7 @@ static void signers_agree(void)
 			       cases[i].name))
 			continue;
 		/* Loaded as the first signer signed it. */
-		expect_split(&l, l.insns_sz, sizes, 2, sig, sig_sz,
+		expect_split(&l, l.insns_sz, l.sizes, 2, sig, sig_sz,
 			     KEY_SPEC_SESSION_KEYRING, cases[i].err,
 			     cases[i].line, cases[i].passed, cases[i].name);
 	}
@@ -413,7 +380,7 @@ out:
 static void malformed_layout(void)
 {
 	static __u8 sig[8192];
-	__u32 sig_sz = sizeof(sig), sizes[65], two[2];
+	__u32 sig_sz = sizeof(sig), sizes[65];
 	char line[64];
 	struct layout_setup l;
 	int i;
@@ -422,15 +389,13 @@ static void malformed_layout(void)
 		goto out;
 	for (i = 0; i < 65; i++)
 		sizes[i] = 8;
-	two[0] = l.value_sz;
-	two[1] = l.value_sz;
 	if (!ASSERT_OK(sign_payload(&l, l.key, l.key, "sha256", l.insns_sz,
 				    sizes, 65, sig, &sig_sz), "sign 65 maps"))
 		goto out;
 	/* 12 bytes of header and 4 for each map. */
 	snprintf(line, sizeof(line), "signed layout of %u bytes is %s",
 		 12 + 4 * 65, "malformed");
-	expect_split(&l, l.insns_sz, two, 2, sig, sig_sz,
+	expect_split(&l, l.insns_sz, l.sizes, 2, sig, sig_sz,
 		     KEY_SPEC_SESSION_KEYRING, -EBADMSG, line, ABSENT,
 		     "65 maps");
 out:
@@ -447,7 +412,7 @@ static void algorithm(const char *alg, const char *digest)
 	char key[PATH_MAX], cert[PATH_MAX], name[64], line[128];
 	struct cert_keyring k = {};
 	static __u8 sig[8192];
-	__u32 sig_sz = sizeof(sig), sizes[2], moved[2];
+	__u32 sig_sz = sizeof(sig), moved[2];
 	struct layout_setup l;
 
 	if (layout_setup_init(&l))
@@ -456,16 +421,14 @@ static void algorithm(const char *alg, const char *digest)
 		goto out;
 	if (cert_keyring_init(&k, "signed_loader_layout", cert))
 		goto out;
-	sizes[0] = l.value_sz;
-	sizes[1] = l.value_sz;
 	moved[0] = l.value_sz - 8;
 	moved[1] = l.value_sz + 8;
 	snprintf(name, sizeof(name), "sign with %s over %s", alg, digest);
-	if (!ASSERT_OK(sign_payload(&l, key, cert, digest, l.insns_sz, sizes,
+	if (!ASSERT_OK(sign_payload(&l, key, cert, digest, l.insns_sz, l.sizes,
 				    2, sig, &sig_sz), name))
 		goto out;
 	snprintf(name, sizeof(name), "%s, as signed", alg);
-	expect_split(&l, l.insns_sz, sizes, 2, sig, sig_sz, k.ring, 0, NULL,
+	expect_split(&l, l.insns_sz, l.sizes, 2, sig, sig_sz, k.ring, 0, NULL,
 		     ANY, name);
 	snprintf(name, sizeof(name), "%s, re-split", alg);
 	snprintf(line, sizeof(line),
@@ -517,30 +480,21 @@ static int policy_read(void)
 void test_signed_loader_layout_policy(void)
 {
 	struct test_signed_loader_lsm *hooks = NULL;
-	static __u8 bound[8192], unbound[8192];
-	__u32 bound_sz = sizeof(bound), unbound_sz = sizeof(unbound);
 	const char *refused = "unbound layout refused by kernel.bpf_sig_layout_required";
-	__u32 sizes[2], moved[2];
 	struct layout_setup l;
+	__u32 moved[2];
 
 	if (!ASSERT_EQ(policy_read(), 0, "not set before this test"))
 		return;
 	if (layout_setup_init(&l))
 		goto out;
-	sizes[0] = l.value_sz;
-	sizes[1] = l.value_sz;
 	moved[0] = l.value_sz + 8;
 	moved[1] = l.value_sz - 8;
-	if (!ASSERT_OK(sign_payload(&l, l.key, l.key, "sha256", l.insns_sz,
-				    sizes, 2, bound, &bound_sz), "sign bound") ||
-	    !ASSERT_OK(sign_payload(&l, l.key, l.key, "sha256", 0, NULL, -1,
-				    unbound, &unbound_sz), "sign unbound"))
-		goto out;
 	hooks = hooks_attach();
 	if (!hooks)
 		goto out;
 
-	expect_split(&l, l.insns_sz, sizes, 2, unbound, unbound_sz,
+	expect_split(&l, l.insns_sz, l.sizes, 2, l.unbound, l.unbound_sz,
 		     KEY_SPEC_SESSION_KEYRING, 0, NULL, ANY, "unbound, not set");
 	ASSERT_EQ(policy_write("0"), -EINVAL, "0 cannot be written");
 	if (!ASSERT_OK(policy_write("1"), "set"))
@@ -550,19 +504,19 @@ void test_signed_loader_layout_policy(void)
 	ASSERT_EQ(policy_read(), 1, "still set");
 
 	hooks->bss->sig_reason = UNSET;
-	expect_split(&l, l.insns_sz, sizes, 2, unbound, unbound_sz,
+	expect_split(&l, l.insns_sz, l.sizes, 2, l.unbound, l.unbound_sz,
 		     KEY_SPEC_SESSION_KEYRING, -EPERM, refused, ABSENT,
 		     "unbound, as signed");
 	ASSERT_EQ(hooks->bss->sig_reason, BPF_SIG_REJECT_UNBOUND,
 		  "unbound: reason");
-	expect_split(&l, l.insns_sz, moved, 2, unbound, unbound_sz,
+	expect_split(&l, l.insns_sz, moved, 2, l.unbound, l.unbound_sz,
 		     KEY_SPEC_SESSION_KEYRING, -EPERM, refused, ABSENT,
 		     "unbound, re-split");
 	hooks->bss->sig_layout_bound = UNSET;
-	expect_split(&l, l.insns_sz, sizes, 2, bound, bound_sz,
+	expect_split(&l, l.insns_sz, l.sizes, 2, l.bound, l.bound_sz,
 		     KEY_SPEC_SESSION_KEYRING, 0, NULL, ANY, "bound, as signed");
 	ASSERT_EQ(hooks->bss->sig_layout_bound, 1, "bound: layout_bound");
-	expect_split(&l, l.insns_sz, moved, 2, bound, bound_sz,
+	expect_split(&l, l.insns_sz, moved, 2, l.bound, l.bound_sz,
 		     KEY_SPEC_SESSION_KEYRING, -EMSGSIZE, NULL, ABSENT,
 		     "bound, re-split");
 out:
