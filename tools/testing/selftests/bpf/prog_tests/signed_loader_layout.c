@@ -197,6 +197,7 @@ static void bound_form(void)
 		goto out;
 
 	hooks->bss->sig_layout_bound = UNSET;
+	hooks->bss->sig_reason = UNSET;
 	expect_split(&l, l.insns_sz, l.sizes, 2, l.bound, l.bound_sz,
 		     KEY_SPEC_SESSION_KEYRING, 0, NULL, ANY, "bound");
 	ASSERT_EQ(hooks->bss->sig_layout_bound, 1, "bound: layout_bound");
