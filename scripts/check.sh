@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command (make check): static checks, both kernels, then the VM
-# tests against each, their kernel logs scanned for splats and the verifier
-# that checked their signed loads proven, all held to the expected cases of
-# tests/expected.txt.
+# tests against each (selftests, KUnit, the differential fuzzer, the race
+# and leak runs), their kernel logs scanned for splats and the verifier
+# that checked their signed loads proven, the two kernels' fuzz cases
+# compared, all held to the expected cases of tests/expected.txt.
 # Ends with one line "N passed, N failed[, N skipped]" counting the VM test
 # cases; exits non-zero on any failure.
 set -euo pipefail
@@ -10,28 +11,6 @@ set -euo pipefail
 
 start=$(date +%s)
 step() { msg "[$(($(date +%s) - start))s] $*"; }
-
-# Two cases from a guest's kernel log: no splat while the tests ran, and
-# the deliberate WARN_ON that guest-tests.sh causes after its marker found.
-console_scan() {
-	local log=$1 mark="console-scan: self-test"
-	if [ ! -f "$log" ]; then
-		echo "FAIL console no-kernel-log"
-		return
-	fi
-	sed "/$mark/,\$d" "$log" >"$log.tests"
-	sed -n "/$mark/,\$p" "$log" >"$log.selftest"
-	if "$TOP/scripts/console-scan.sh" "$log.tests" >&2; then
-		echo "PASS console no-splat"
-	else
-		echo "FAIL console no-splat (the splat is printed above; log: $log)"
-	fi
-	if "$TOP/scripts/console-scan.sh" "$log.selftest" >/dev/null; then
-		echo "FAIL console scan-finds-a-deliberate-warn (it found nothing in $log.selftest)"
-	else
-		echo "PASS console scan-finds-a-deliberate-warn"
-	fi
-}
 
 step "toolchain";      "$TOP/scripts/toolchain.sh"
 step "series";         "$TOP/scripts/series.sh"
@@ -48,18 +27,19 @@ fi
 step "kernel ($first)";   "$TOP/scripts/build.sh" "$first"
 step "kernel ($second)";  "$TOP/scripts/build.sh" "$second"
 step "selftests";      "$TOP/scripts/selftests.sh"
+step "fuzz corpus";    "$TOP/scripts/fuzz-corpus.sh"
 
+# The differential fuzzer's seeded short run and the race run (make
+# check-debug runs 10,000 fuzzed loads and 5,000 race iterations).
+fuzz_count=${FUZZ_COUNT:-300} fuzz_seed=${FUZZ_SEED:-1} race_iters=${RACE_ITERATIONS:-2000}
 for v in on off; do
 	step "VM tests, CONFIG_BPF_SIGNED_LOADER=$([ $v = on ] && echo y || echo n)"
-	res="$OUT/results-$v.txt"
-	rm -f "$res"
-	"$TOP/scripts/vm.sh" "$v" "$TOP/scripts/guest-tests.sh $res" 2>&1 |
-		tee "$OUT/logs/vm-$v.log" || true
-	[ -s "$res" ] || echo "FAIL vm-$v guest-run-produced-no-results" >"$res"
-	console_scan "$res.dmesg" >>"$res"
-	"$TOP/scripts/path-proof.sh" "$v" "$res.path" >>"$res"
-	sed -i "s/^\([A-Z]*\) /\1 [$v] /" "$res"
+	"$TOP/scripts/vm-tests.sh" "$v" "$fuzz_count" "$fuzz_seed" "$race_iters"
 done
+
+# The two kernels' fuzz cases, compared one by one.
+"$TOP/scripts/fuzz-compare.sh" "$OUT/results-on.txt.fuzz" "$OUT/results-off.txt.fuzz" \
+	>"$OUT/results-fuzz.txt"
 
 # The benchmark must keep working; its numbers are not judged here.
 step "bench smoke"
@@ -70,7 +50,7 @@ else
 	echo "FAIL bench smoke (see $OUT/logs/bench-smoke.log)" >"$OUT/results-bench.txt"
 fi
 
-cat "$OUT"/results-on.txt "$OUT"/results-off.txt "$OUT"/results-bench.txt >"$OUT/results.txt"
+cat "$OUT"/results-{on,off,fuzz,bench}.txt >"$OUT/results.txt"
 # Every case of tests/expected.txt must have run, and nothing else.
 "$TOP/scripts/check-manifest.sh" "$OUT/results.txt"
 passed=$(grep -c '^PASS' "$OUT/results.txt" || true)

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Runs inside the guest (see vm.sh): the BPF selftests named in
-# tests/selftests.list through test_progs, and every KUnit suite the kernel
-# ran at boot. Writes one line per test case, "PASS|FAIL|SKIP <name>", to
-# the results file given as $1, and prints the outputs as it goes.
+# tests/selftests.list through test_progs, every KUnit suite the kernel ran
+# at boot, FUZZ_COUNT loads of the differential fuzzer from seed FUZZ_SEED
+# (the corpus of fuzz-corpus.sh), and RACE_ITERATIONS of its race run.
+# Writes one line per test case, "PASS|FAIL|SKIP <name>", to the results
+# file given as $1, and prints the outputs as it goes.
+#   guest-tests.sh RESULTS-FILE FUZZ_COUNT FUZZ_SEED RACE_ITERATIONS
 set -uo pipefail
-results=${1:?usage: guest-tests.sh RESULTS-FILE}
+usage="usage: guest-tests.sh RESULTS-FILE FUZZ_COUNT FUZZ_SEED RACE_ITERATIONS"
+results=${1:?$usage} fuzz_count=${2:?$usage} fuzz_seed=${3:?$usage} race_iters=${4:?$usage}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$TOP/out}
 sel=$OUT/selftests
@@ -18,6 +22,7 @@ mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel
 # IPE subtest signs its policies with it.
 export IPE_POLICY_KEY=$OUT/keys/key.pem IPE_POLICY_CERT=$OUT/keys/cert.pem
 echo "guest: $(uname -r), LSMs: $(cat /sys/kernel/security/lsm 2>/dev/null)"
+[ ! -e /sys/kernel/debug/kmemleak ] || echo clear >/sys/kernel/debug/kmemleak
 
 # Which verifier checked each signed load (the host's path-proof.sh judges):
 # kprobe events, while test_progs runs, on the Rust verifier's entry point
@@ -101,6 +106,81 @@ for r in /sys/kernel/debug/kunit/*/results; do
 	}
 	/^not ok [0-9]+ / { print "FAIL", "kunit", suite "/suite-level" }' "$r" >>"$results"
 done
+# The differential fuzzer: its cases go to "$results.fuzz" for the host to
+# compare with the other kernel's (fuzz-compare.sh). Then 1,000 loads that
+# must all be refused, and the race run (signed_load_fuzz.c, race_run()).
+# Nothing may be left behind: the live BPF programs and maps and root's keys
+# are counted once the boot has settled (frees after RCU grace periods, the
+# key collector) and again after all three.
+fz=$OUT/fuzz/signed_load_fuzz
+settled() {
+	local a b
+	b=$("$fz" census)
+	for _ in $(seq 60); do
+		sleep 1
+		a=$b
+		b=$("$fz" census)
+		[ "$a" != "$b" ] || break
+	done
+	echo "$b"
+}
+if [ -x "$fz" ]; then
+	before=$(settled)
+	"$fz" run "$OUT/fuzz" "$fuzz_seed" "$fuzz_count" >"$results.fuzz" 2>&1
+	rc=$?
+	summary=$(tail -n1 "$results.fuzz")
+	tail -n1 "$results.fuzz"
+	if [ "$rc" = 0 ] && [ "${summary#"fuzz: $fuzz_count loads,"}" != "$summary" ]; then
+		echo "PASS fuzz no-violation (seed $fuzz_seed: ${summary#fuzz: })" >>"$results"
+	else
+		echo "FAIL fuzz no-violation (exit $rc: $(grep -m1 '^VIOLATION' "$results.fuzz" ||
+			echo "$summary"))" >>"$results"
+	fi
+	"$fz" refuse "$OUT/fuzz" 1000 >"$results.refuse" 2>&1
+	rc=$?
+	summary=$(tail -n1 "$results.refuse")
+	echo "$summary"
+	if [ "$rc" = 0 ] && [ "$summary" = "refuse: 1000 loads, 0 accepted" ]; then
+		echo "PASS fuzz refused-in-a-row (1000 loads, 0 accepted)" >>"$results"
+	else
+		echo "FAIL fuzz refused-in-a-row (exit $rc: $summary)" >>"$results"
+	fi
+	"$fz" race "$OUT/fuzz" "$race_iters" >"$results.race" 2>&1
+	rc=$?
+	summary=$(tail -n1 "$results.race")
+	echo "$summary"
+	if [ "$rc" = 0 ] && [ "${summary#"race: $race_iters iterations,"}" != "$summary" ]; then
+		echo "PASS race no-violation (${summary#race: })" >>"$results"
+	else
+		echo "FAIL race no-violation (exit $rc, a violation, or no -EBUSY or no acceptance: $summary)" >>"$results"
+	fi
+	after=$(settled)
+	echo "census before: $before; after: $after"
+	if [ "$before" = "$after" ]; then
+		echo "PASS leaks bpf-objects-and-keys ($after)" >>"$results"
+	else
+		echo "FAIL leaks bpf-objects-and-keys (before: $before; after: $after)" >>"$results"
+	fi
+else
+	echo "FAIL fuzz no-fuzzer (no $fz: run scripts/fuzz-corpus.sh)" >>"$results"
+fi
+
+# kmemleak, where the kernel has it (make check-debug): what leaked since
+# the tests began (its earlier reports were cleared then), in two scans six
+# seconds apart (it does not report an object younger than five seconds).
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >"$results.kmemleak"
+	if [ -s "$results.kmemleak" ]; then
+		head -n 40 "$results.kmemleak"
+		echo "FAIL kmemleak no-leak ($(grep -c '^unreferenced object' "$results.kmemleak") objects)" >>"$results"
+	else
+		echo "PASS kmemleak no-leak" >>"$results"
+	fi
+fi
+
 # The kernel log of the run, for the host's console scan (check.sh): the
 # tests' part, then a marker and a deliberate WARN_ON (LKDTM's WARNING),
 # which the scan must find: a scan that finds nothing is shown to look.

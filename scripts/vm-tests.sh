@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The VM tests against one kernel: guest-tests.sh in the guest, then, on the
+# host, the scan of the guest's kernel log for splats and the proof of which
+# verifier checked its signed loads.
+#   vm-tests.sh on|off|debug-on|debug-off FUZZ_COUNT FUZZ_SEED RACE_ITERATIONS
+# Writes $OUT/results-<variant>.txt, one "PASS|FAIL|SKIP [on|off] <case>"
+# line per case ([on] for the Rust path, [off] for C; the debug kernels'
+# cases are named like those of the kernels they debug), the fuzz cases
+# next to it (.fuzz) and the console log in $OUT/logs/vm-<variant>.log.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+usage="usage: vm-tests.sh VARIANT FUZZ_COUNT FUZZ_SEED RACE_ITERATIONS"
+variant=${1:?$usage} fuzz_count=${2:?$usage} fuzz_seed=${3:?$usage} race_iters=${4:?$usage}
+res=$OUT/results-$variant.txt
+rm -f "$res" "$res".*
+
+# Two cases from a guest's kernel log: no splat while the tests ran, and
+# the deliberate WARN_ON that guest-tests.sh causes after its marker found.
+console_scan() {
+	local log=$1 mark="console-scan: self-test"
+	if [ ! -f "$log" ]; then
+		echo "FAIL console no-kernel-log"
+		return
+	fi
+	sed "/$mark/,\$d" "$log" >"$log.tests"
+	sed -n "/$mark/,\$p" "$log" >"$log.selftest"
+	if "$TOP/scripts/console-scan.sh" "$log.tests" >&2; then
+		echo "PASS console no-splat"
+	else
+		echo "FAIL console no-splat (the splat is printed above; log: $log)"
+	fi
+	if "$TOP/scripts/console-scan.sh" "$log.selftest" >/dev/null; then
+		echo "FAIL console scan-finds-a-deliberate-warn (it found nothing in $log.selftest)"
+	else
+		echo "PASS console scan-finds-a-deliberate-warn"
+	fi
+}
+
+# The VM reopens a file given as its stdout: its output goes through a pipe.
+"$TOP/scripts/vm.sh" "$variant" "$TOP/scripts/guest-tests.sh $res $fuzz_count $fuzz_seed $race_iters" 2>&1 |
+	tee "$OUT/logs/vm-$variant.log" || true
+[ -s "$res" ] || echo "FAIL vm-$variant guest-run-produced-no-results" >"$res"
+console_scan "$res.dmesg" >>"$res"
+"$TOP/scripts/path-proof.sh" "$variant" "$res.path" >>"$res"
+sed -i "s/^\([A-Z]*\) /\1 [${variant#debug-}] /" "$res"
