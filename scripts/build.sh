@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
 # Build the kernel of $OUT/linux for one variant of the series:
-#   build.sh on    CONFIG_BPF_SIGNED_LOADER=y (the Rust path)
-#   build.sh off   CONFIG_BPF_SIGNED_LOADER=n (the C path)
-# Both variants share one out-of-tree build directory next to the work tree
+#   build.sh on          CONFIG_BPF_SIGNED_LOADER=y (the Rust path)
+#   build.sh off         CONFIG_BPF_SIGNED_LOADER=n (the C path)
+#   build.sh debug-on    the same with config/debug.config, built with clang
+#   build.sh debug-off   (LLVM=1): KASAN, kmemleak, lockdep, UBSAN (check-debug)
+# on and off share one out-of-tree build directory next to the work tree
 # (see series.sh), so switching between them rebuilds only what depends on
-# the option. The result is copied to $OUT/kernel-<variant>/.
+# the option; each debug variant has a build directory of its own. The
+# result is copied to $OUT/kernel-<variant>/.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 variant=${1:-}
 case "$variant" in
-on) items=(BPF_SIGNED_LOADER=y BPF_SIGNED_LOADER_KUNIT_TEST=y) ;;
-off) items=(BPF_SIGNED_LOADER=n) ;;
-*) die "usage: build.sh on|off" ;;
+on | debug-on) items=(BPF_SIGNED_LOADER=y BPF_SIGNED_LOADER_KUNIT_TEST=y) ;;
+off | debug-off) items=(BPF_SIGNED_LOADER=n) ;;
+*) die "usage: build.sh on|off|debug-on|debug-off" ;;
 esac
+fragments=("$TOP/config/vm.config")
+llvm=()
+if [ "${variant#debug-}" != "$variant" ]; then
+	fragments+=("$TOP/config/debug.config")
+	llvm=(LLVM=1)
+fi
 
 src=$(readlink -f "$OUT/linux")
 [ -f "$src/Makefile" ] || die "$OUT/linux is not assembled" "run: make series-tree"
-build=$(kernel_build_dir)
+build=$(kernel_build_dir "$variant")
 
 # A test key in the builtin trusted keyring: IPE accepts only policies
 # signed by it, and the selftests sign theirs with it. Made once, next to
@@ -38,18 +47,32 @@ cp "$keys/key.pem" "$keys/cert.pem" "$OUT/keys/"
 items+=("SYSTEM_TRUSTED_KEYS=\"$keys/cert.pem\"")
 dest="$OUT/kernel-$variant"
 log="$OUT/logs/build-$variant.log"
+# A debug variant's first build starts from a copy of the other debug
+# variant's finished tree, if there is one: an incremental build then
+# rebuilds only what depends on the option.
+case "$variant" in
+debug-on) sibling=$(kernel_build_dir debug-off) ;;
+debug-off) sibling=$(kernel_build_dir debug-on) ;;
+*) sibling= ;;
+esac
+if [ ! -d "$build" ] && [ -n "$sibling" ] && [ -f "$sibling/vmlinux" ]; then
+	msg "seeding the $variant build directory from $(basename "$sibling") (a copy, then an incremental build)"
+	cp -a "$sibling" "$build.tmp"
+	mv "$build.tmp" "$build"
+fi
 mkdir -p "$build" "$OUT/logs"
 : >"$log"
 export KBUILD_BUILD_USER=signed-loader KBUILD_BUILD_HOST=vm KBUILD_BUILD_TIMESTAMP=2026-01-01
-make_args=(-C "$src" O="$build" -j"$JOBS" CLIPPY=1 ${MAKE_EXTRA:-})
+make_args=(-C "$src" O="$build" -j"$JOBS" CLIPPY=1 "${llvm[@]}" ${MAKE_EXTRA:-})
 
-msg "configuring ($variant): virtme-ng defaults + config/vm.config"
-(cd "$src" && in_root virtme-configkernel --defconfig --custom "$TOP/config/vm.config" \
-	"${items[@]/#/--configitem=}" O="$build" ${MAKE_EXTRA:-}) >>"$log" 2>&1 ||
+msg "configuring ($variant): virtme-ng defaults + ${fragments[*]#"$TOP/"}"
+(cd "$src" && in_root virtme-configkernel --defconfig "${fragments[@]/#/--custom=}" \
+	"${items[@]/#/--configitem=}" O="$build" "${llvm[@]}" ${MAKE_EXTRA:-}) >>"$log" 2>&1 ||
 	die "kernel configuration failed, see $log"
 
 # A fragment option that did not stick means a missing dependency: say which.
-want=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$TOP/config/vm.config")
+# (A later fragment's value of an option wins, as in the configuration.)
+want=$(cat "${fragments[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' | tac | awk -F= '!seen[$1]++' | tac)
 want+=$'\n'$(printf 'CONFIG_%s\n' "${items[@]}")
 missing=()
 while IFS= read -r opt; do
@@ -80,6 +103,22 @@ wait "$pid" || {
 	grep -E 'error|Error' "$log" | head -n 20 >&2
 	die "kernel build ($variant) failed, see $log" "fix the error above and run make again"
 }
+# A debug build does not stop at warnings (config/debug.config), but one in
+# a file the series touches fails it all the same, now and on every run
+# until it is gone.
+if [ ${#llvm[@]} -gt 0 ]; then
+	# C warnings start with the file's path, Rust's name it on a "-->" line.
+	touched=$(git -C "$src" diff --name-only base HEAD | sort -u)
+	ours=$(sed -nE -e 's/^([^ :]+):[0-9]+:[0-9]+: warning:.*/\1/p' \
+		-e 's/^ *--> ([^ :]+):[0-9]+:[0-9]+$/\1/p' "$log" |
+		sed -e "s|^$src/||" | sort -u | comm -12 - <(echo "$touched") || true)
+	if [ -n "$ours" ]; then
+		# Touched, they are compiled (and warn) again on the next run.
+		(cd "$src" && touch $ours)
+		die "the $variant build warns in files of the series: $(echo $ours)" \
+			"see the warnings in $log"
+	fi
+fi
 rm -rf "$dest"
 mkdir -p "$dest"
 cp "$build/arch/x86/boot/bzImage" "$build/vmlinux" "$build/.config" "$dest/"

@@ -59,9 +59,15 @@ toolchain_root() {
 	fi
 }
 
-# The kernel build directory both variants share, next to the work tree.
+# The kernel build directory of variant $1, next to the work tree: on and
+# off share one; each debug variant has its own.
 kernel_build_dir() {
-	echo "$(dirname "$(readlink -f "$OUT/linux")")/build"
+	local dir
+	dir="$(dirname "$(readlink -f "$OUT/linux")")/build"
+	case "${1:-on}" in
+	debug-*) echo "$dir-$1" ;;
+	*) echo "$dir" ;;
+	esac
 }
 
 # Run a command with the toolchain: inside the trixie root (bubblewrap), with

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Judge which verifier checked the signed loads of one VM run.
-#   path-proof.sh on|off COUNTS
+#   path-proof.sh on|off|debug-on|debug-off COUNTS
 # COUNTS is what guest-tests.sh counted with kprobe events while test_progs
 # ran ("$results.path"): the signed loads that reached the verdict hook and
 # the entries into the Rust verifier. The Rust kernel must have sent every
@@ -12,7 +12,13 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 variant=${1:-} counts=${2:-}
-[ "$variant" = on ] || [ "$variant" = off ] || die "usage: path-proof.sh on|off COUNTS"
+case "$variant" in
+on | off | debug-on | debug-off) ;;
+*) die "usage: path-proof.sh on|off|debug-on|debug-off COUNTS" ;;
+esac
+# The kernel image is the variant's; what it must have run is on's or off's.
+image=$OUT/kernel-$variant/vmlinux
+variant=${variant#debug-}
 case_on="path every-signed-load-through-rust"
 case_off="path every-signed-load-through-c"
 name=$([ "$variant" = on ] && echo "$case_on" || echo "$case_off")
@@ -34,7 +40,7 @@ signed=$(get signed_loads) rust=$(get rust_entries) lost=$(get lost) in_guest=$(
 # The Rust entry point in the kernel image, independent of the guest.
 in_image=no
 # (grep reads all of nm's output: -q would make nm fail on a closed pipe.)
-if in_root nm "$OUT/kernel-$variant/vmlinux" | grep -w bpf_signed_loader_verify >/dev/null; then
+if in_root nm "$image" | grep -w bpf_signed_loader_verify >/dev/null; then
 	in_image=yes
 fi
 want=$([ "$variant" = on ] && echo yes || echo no)

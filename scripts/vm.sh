@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Boot a built kernel with virtme-ng and run one command in the guest.
-#   vm.sh on|off [command...]     no command: an interactive shell
+#   vm.sh on|off|debug-on|debug-off [command...]   no command: an interactive shell
 # The guest sees the toolchain root as its root file system (read-only),
 # with the repository and $OUT visible at their own paths ($OUT writable).
 # KVM is used only when a short probe boot shows it works; otherwise TCG.
@@ -10,7 +10,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 variant=${1:-}
-[ "$variant" = on ] || [ "$variant" = off ] || die "usage: vm.sh on|off [command...]"
+case "$variant" in
+on | off | debug-on | debug-off) ;;
+*) die "usage: vm.sh on|off|debug-on|debug-off [command...]" ;;
+esac
 shift
 kernel="$OUT/kernel-$variant/bzImage"
 [ -f "$kernel" ] || die "no $variant kernel at $kernel" "run: make kernel"
