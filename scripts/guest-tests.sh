@@ -66,6 +66,69 @@ path_count() {
 }
 path_probes >"$path" 2>&1
 
+# The differential fuzzer: its cases go to "$results.fuzz" for the host to
+# compare with the other kernel's (fuzz-compare.sh). Then 1,000 loads that
+# must all be refused, and the race run (signed_load_fuzz.c, race_run()).
+# Nothing may be left behind: the live BPF programs and maps and root's keys
+# are counted once the boot has settled (frees after RCU grace periods, the
+# key collector) and again after all three. They run before the "last"
+# tests, whose sysctl refuses every unbound signature for the rest of the boot.
+fz=$OUT/fuzz/signed_load_fuzz
+settled() {
+	local a b
+	b=$("$fz" census)
+	for _ in $(seq 60); do
+		sleep 1
+		a=$b
+		b=$("$fz" census)
+		[ "$a" != "$b" ] || break
+	done
+	echo "$b"
+}
+fuzz_runs() {
+	local rc summary before after
+	if [ -x "$fz" ]; then
+		before=$(settled)
+		"$fz" run "$OUT/fuzz" "$fuzz_seed" "$fuzz_count" >"$results.fuzz" 2>&1
+		rc=$?
+		summary=$(tail -n1 "$results.fuzz")
+		tail -n1 "$results.fuzz"
+		if [ "$rc" = 0 ] && [ "${summary#"fuzz: $fuzz_count loads,"}" != "$summary" ]; then
+			echo "PASS fuzz no-violation (seed $fuzz_seed: ${summary#fuzz: })" >>"$results"
+		else
+			echo "FAIL fuzz no-violation (exit $rc: $(grep -m1 '^VIOLATION' "$results.fuzz" ||
+				echo "$summary"))" >>"$results"
+		fi
+		"$fz" refuse "$OUT/fuzz" 1000 >"$results.refuse" 2>&1
+		rc=$?
+		summary=$(tail -n1 "$results.refuse")
+		echo "$summary"
+		if [ "$rc" = 0 ] && [ "$summary" = "refuse: 1000 loads, 0 accepted" ]; then
+			echo "PASS fuzz refused-in-a-row (1000 loads, 0 accepted)" >>"$results"
+		else
+			echo "FAIL fuzz refused-in-a-row (exit $rc: $summary)" >>"$results"
+		fi
+		"$fz" race "$OUT/fuzz" "$race_iters" >"$results.race" 2>&1
+		rc=$?
+		summary=$(tail -n1 "$results.race")
+		echo "$summary"
+		if [ "$rc" = 0 ] && [ "${summary#"race: $race_iters iterations,"}" != "$summary" ]; then
+			echo "PASS race no-violation (${summary#race: })" >>"$results"
+		else
+			echo "FAIL race no-violation (exit $rc, a violation, or no -EBUSY or no acceptance: $summary)" >>"$results"
+		fi
+		after=$(settled)
+		echo "census before: $before; after: $after"
+		if [ "$before" = "$after" ]; then
+			echo "PASS leaks bpf-objects-and-keys ($after)" >>"$results"
+		else
+			echo "FAIL leaks bpf-objects-and-keys (before: $before; after: $after)" >>"$results"
+		fi
+	else
+		echo "FAIL fuzz no-fuzzer (no $fz: run scripts/fuzz-corpus.sh)" >>"$results"
+	fi
+}
+
 # test_progs: one case per subtest, from its output (its JSON output lists
 # only failed subtests). A "skip" line of selftests.list keeps a subtest out
 # (test_progs -d) and records it as skipped, with its reason. The tests of
@@ -79,10 +142,11 @@ out=$(mktemp)
 rc=0
 # -a and -d match whole names (-t and -b would match arena_atomics too).
 (cd "$sel" && ./test_progs -a "$tests" ${deny:+-d "$deny"}) >"$out" || rc=$?
+path_count >>"$path" 2>&1
+fuzz_runs
 if [ -n "$last" ]; then
 	(cd "$sel" && ./test_progs -a "$last") >>"$out" || rc=$?
 fi
-path_count >>"$path" 2>&1
 cat "$out"
 awk -f "$TOP/scripts/test_progs-results.awk" "$out" >>"$results"
 awk '$1 == "skip" { n = $2; sub(/^skip[ \t]+[^ \t]+[ \t]+/, "")
@@ -106,65 +170,6 @@ for r in /sys/kernel/debug/kunit/*/results; do
 	}
 	/^not ok [0-9]+ / { print "FAIL", "kunit", suite "/suite-level" }' "$r" >>"$results"
 done
-# The differential fuzzer: its cases go to "$results.fuzz" for the host to
-# compare with the other kernel's (fuzz-compare.sh). Then 1,000 loads that
-# must all be refused, and the race run (signed_load_fuzz.c, race_run()).
-# Nothing may be left behind: the live BPF programs and maps and root's keys
-# are counted once the boot has settled (frees after RCU grace periods, the
-# key collector) and again after all three.
-fz=$OUT/fuzz/signed_load_fuzz
-settled() {
-	local a b
-	b=$("$fz" census)
-	for _ in $(seq 60); do
-		sleep 1
-		a=$b
-		b=$("$fz" census)
-		[ "$a" != "$b" ] || break
-	done
-	echo "$b"
-}
-if [ -x "$fz" ]; then
-	before=$(settled)
-	"$fz" run "$OUT/fuzz" "$fuzz_seed" "$fuzz_count" >"$results.fuzz" 2>&1
-	rc=$?
-	summary=$(tail -n1 "$results.fuzz")
-	tail -n1 "$results.fuzz"
-	if [ "$rc" = 0 ] && [ "${summary#"fuzz: $fuzz_count loads,"}" != "$summary" ]; then
-		echo "PASS fuzz no-violation (seed $fuzz_seed: ${summary#fuzz: })" >>"$results"
-	else
-		echo "FAIL fuzz no-violation (exit $rc: $(grep -m1 '^VIOLATION' "$results.fuzz" ||
-			echo "$summary"))" >>"$results"
-	fi
-	"$fz" refuse "$OUT/fuzz" 1000 >"$results.refuse" 2>&1
-	rc=$?
-	summary=$(tail -n1 "$results.refuse")
-	echo "$summary"
-	if [ "$rc" = 0 ] && [ "$summary" = "refuse: 1000 loads, 0 accepted" ]; then
-		echo "PASS fuzz refused-in-a-row (1000 loads, 0 accepted)" >>"$results"
-	else
-		echo "FAIL fuzz refused-in-a-row (exit $rc: $summary)" >>"$results"
-	fi
-	"$fz" race "$OUT/fuzz" "$race_iters" >"$results.race" 2>&1
-	rc=$?
-	summary=$(tail -n1 "$results.race")
-	echo "$summary"
-	if [ "$rc" = 0 ] && [ "${summary#"race: $race_iters iterations,"}" != "$summary" ]; then
-		echo "PASS race no-violation (${summary#race: })" >>"$results"
-	else
-		echo "FAIL race no-violation (exit $rc, a violation, or no -EBUSY or no acceptance: $summary)" >>"$results"
-	fi
-	after=$(settled)
-	echo "census before: $before; after: $after"
-	if [ "$before" = "$after" ]; then
-		echo "PASS leaks bpf-objects-and-keys ($after)" >>"$results"
-	else
-		echo "FAIL leaks bpf-objects-and-keys (before: $before; after: $after)" >>"$results"
-	fi
-else
-	echo "FAIL fuzz no-fuzzer (no $fz: run scripts/fuzz-corpus.sh)" >>"$results"
-fi
-
 # kmemleak, where the kernel has it (make check-debug): what leaked since
 # the tests began (its earlier reports were cleared then), in two scans six
 # seconds apart (it does not report an object younger than five seconds).
