@@ -36,7 +36,11 @@ grep '^accepted-variant ' "$cases" | awk '
 		where = "-"
 		if (m ~ /@/) { where = field(substr(m, index(m, "@") + 1), attrs); sub(/@.*/, "", m) }
 		sub(/-[0-9]+$/, "", m); sub(/-x[0-9]+$/, "", m); sub(/-to-[0-9]+$/, "", m)
-		if (m ~ /^der-signer-of-/) { m = "der-signer-of-another-set-added"; where = "SignerInfos" }
+		# A signer of another set, or the signer of the set once more.
+		if (m ~ /^der-signer-of-/) {
+			m = m == "der-signer-of-" set "-added" ? "der-signer-twice" : "der-signer-of-another-set-added"
+			where = "SignerInfos"
+		}
 		if (m == "der-signer-twice") where = "SignerInfos"
 		k = m " | " where
 		n[k]++
