@@ -33,8 +33,9 @@
  * it. An accepted load whose signature bytes differ from the genuine ones
  * is a finding (the line starts "accepted-variant"), reported, not a
  * failure; anything else accepted is a violation ("VIOLATION") and fails
- * the run (exit 1). The last line is a summary: "fuzz: N loads, N accepted
- * (N variants), N refused, N violations".
+ * the run (exit 1), as does a genuine set of a trusted key that does not
+ * load ("GENUINE-REFUSED"). The last line is a summary: "fuzz: N loads, N
+ * accepted (N variants), N refused (N genuine), N violations".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -800,7 +801,7 @@ static const char *const kinds[] = {
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
-static long n_loads, n_accepted, n_variants, n_refused, n_violations;
+static long n_loads, n_accepted, n_variants, n_refused, n_violations, n_genuine_refused;
 
 /*
  * Case @c of the run seeded @seed: a set and a mutation drawn from them,
@@ -996,8 +997,10 @@ static bool one_case(unsigned long long seed, long c, int force)
 	n_loads++;
 	log_buf[0] = 0;
 	if (nfds < l.nmaps) {
-		printf("case %ld %s %s errno=map-setup-%s log=-\n", c, sets[s].name, what,
-		       errname(-ret));
+		if (kind == 0)
+			n_genuine_refused++;
+		printf("%scase %ld %s %s errno=map-setup-%s log=-\n", kind ? "" : "GENUINE-REFUSED ",
+		       c, sets[s].name, what, errname(-ret));
 		goto out;
 	}
 	if (kernel) {
@@ -1027,6 +1030,11 @@ static bool one_case(unsigned long long seed, long c, int force)
 		printf("case %ld %s %s errno=0 log=%s\n", c, sets[s].name, what, last_line());
 	} else {
 		n_refused++;
+		/* A genuine set signed by a trusted key must load: else the run proves nothing. */
+		if (kind == 0 && strcmp(sets[s].key, "unknown")) {
+			n_genuine_refused++;
+			printf("GENUINE-REFUSED ");
+		}
 		printf("case %ld %s %s errno=%s log=%s\n", c, sets[s].name, what, errname(-ret),
 		       last_line());
 	}
@@ -1068,9 +1076,9 @@ static int run(const char *dir, unsigned long long seed, long count)
 	setup(dir);
 	for (long c = 0; c < count; c++)
 		one_case(seed, c, -1);
-	printf("fuzz: %ld loads, %ld accepted (%ld variants), %ld refused, %ld violations\n",
-	       n_loads, n_accepted, n_variants, n_refused, n_violations);
-	return n_violations ? 1 : 0;
+	printf("fuzz: %ld loads, %ld accepted (%ld variants), %ld refused (%ld genuine), %ld violations\n",
+	       n_loads, n_accepted, n_variants, n_refused, n_genuine_refused, n_violations);
+	return n_violations || n_genuine_refused ? 1 : 0;
 }
 
 /*
@@ -1150,7 +1158,6 @@ static void *race_loader(void *arg)
 		if (race.stop)
 			return NULL;
 		l = race.genuine;
-		l.sig = race.genuine.sig;
 		for (int i = 0; i < RACE_LOADS; i++) {
 			int fds[1] = { race.load_fd };
 			long long t;
@@ -1302,9 +1309,11 @@ static int race_run(const char *dir, long iters)
 	for (race.iter = 0; race.iter < iters; race.iter++) {
 		struct maps ms = { 0 };
 
-		if (make_map(race.genuine.val[0], race.genuine.size[0], hash, RULE_MMAPABLE_UNFROZEN,
-			     &ms) < 0)
-			die("cannot make the race's map", strerror(errno));
+		int err = make_map(race.genuine.val[0], race.genuine.size[0], hash,
+				   RULE_MMAPABLE_UNFROZEN, &ms);
+
+		if (err < 0)
+			die("cannot make the race's map", strerror(-err));
 		race.fd = ms.fd[0];
 		race.load_fd = dup(race.fd);
 		race.accepted_fd = -1;

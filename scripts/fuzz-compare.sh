@@ -16,7 +16,7 @@ for f in "$on" "$off"; do
 		exit 0
 	fi
 done
-cases() { grep -E '^(VIOLATION |accepted-variant )?case ' "$1"; }
+cases() { grep -E '^(VIOLATION |GENUINE-REFUSED |accepted-variant )?case ' "$1"; }
 n_on=$(cases "$on" | wc -l) n_off=$(cases "$off" | wc -l)
 if [ "$n_on" != "$n_off" ] || [ "$n_on" = 0 ]; then
 	echo "FAIL $name ($n_on cases on the Rust kernel, $n_off on the C kernel)"

@@ -35,7 +35,7 @@ grep '^accepted-variant ' "$cases" | awk '
 		set = $4; m = $5; attrs = set !~ /noattr/
 		where = "-"
 		if (m ~ /@/) { where = field(substr(m, index(m, "@") + 1), attrs); sub(/@.*/, "", m) }
-		sub(/-[0-9]+$/, "", m); sub(/-x[0-9]+$/, "", m); sub(/-to-[0-9]+$/, "", m)
+		sub(/-to-[0-9]+$/, "", m); sub(/-x[0-9]+$/, "", m); sub(/-[0-9]+$/, "", m)
 		# A signer of another set, or the signer of the set once more.
 		if (m ~ /^der-signer-of-/) {
 			m = m == "der-signer-of-" set "-added" ? "der-signer-twice" : "der-signer-of-another-set-added"

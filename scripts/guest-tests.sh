@@ -119,7 +119,9 @@ fuzz_runs() {
 		fi
 		after=$(settled)
 		echo "census before: $before; after: $after"
-		if [ "$before" = "$after" ]; then
+		if [ "${before%keys -1}" != "$before" ]; then
+			echo "FAIL leaks bpf-objects-and-keys (no line of root in /proc/key-users: $before)" >>"$results"
+		elif [ "$before" = "$after" ]; then
 			echo "PASS leaks bpf-objects-and-keys ($after)" >>"$results"
 		else
 			echo "FAIL leaks bpf-objects-and-keys (before: $before; after: $after)" >>"$results"
