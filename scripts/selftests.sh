@@ -98,7 +98,7 @@ if [[ " ${signed[*]} " == *" atomics.c "* ]]; then
 	if [[ " ${signed[*]} " == *" fentry_test.c "* ]]; then
 		python3 "$TOP/scripts/lskel-binds-layout.py" "$sel/fentry_test.lskel.h" ||
 			die "fentry_test.lskel.h's signature binds no layout" \
-				"the series' bpftool (patch 16) signs the bound form by default"
+				"the series' bpftool (patch 18) signs the bound form by default"
 	fi
 	make_selftests >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; die "relinking the selftests failed, see $log"; }
