@@ -2,7 +2,7 @@
 # "make check" is the test command. Long steps show progress and keep their
 # full logs in out/logs/. See README.md.
 .PHONY: all toolchain base series-tree series check-series check-bisect check-configs kernel \
-	kernel-on kernel-off selftests demo check check-debug bench profile vm clean help
+	kernel-on kernel-off selftests demo check check-debug check-full bench profile vm clean help
 
 all: demo
 
@@ -57,6 +57,10 @@ check:
 ## check-debug    the VM tests and 10,000 fuzzed loads per path on KASAN/kmemleak/lockdep/UBSAN kernels (clang)
 check-debug:
 	@scripts/check-debug.sh
+
+## check-full     the base's whole test_progs and test_verifier: unpatched kernel vs both paths (hours)
+check-full:
+	@scripts/check-full.sh
 
 ## bench          signed-load latency and memory, Rust vs C, against the floor (out/bench/)
 bench: kernel

@@ -60,13 +60,25 @@ toolchain_root() {
 }
 
 # The kernel build directory of variant $1, next to the work tree: on and
-# off share one; each debug variant has its own.
+# off share one; each debug variant has its own. The check-full variants
+# build inside their source tree (kernel_src): kbuild then names sources by
+# relative paths, so a copy of one tree's build directory can seed another's.
 kernel_build_dir() {
-	local dir
-	dir="$(dirname "$(readlink -f "$OUT/linux")")/build"
 	case "${1:-on}" in
-	debug-*) echo "$dir-$1" ;;
-	*) echo "$dir" ;;
+	full-*) echo "$(kernel_src "$1")/build-$1" ;;
+	debug-*) echo "$(dirname "$(readlink -f "$OUT/linux")")/build-$1" ;;
+	*) echo "$(dirname "$(readlink -f "$OUT/linux")")/build" ;;
+	esac
+}
+
+# The source tree of variant $1: the series' work tree, or for full-base
+# the pristine base next to it (scripts/base-tree.sh makes it).
+kernel_src() {
+	local tree
+	tree=$(readlink -f "$OUT/linux")
+	case "${1:-on}" in
+	full-base) echo "$(dirname "$tree")/linux-base" ;;
+	*) echo "$tree" ;;
 	esac
 }
 

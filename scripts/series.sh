@@ -83,6 +83,7 @@ unset GIT_INDEX_FILE
 
 # Move the work tree to the new head, touching only what changed.
 g checkout -q -f --detach "$head"
-g clean -q -f -d -x
+# (make check-full's kernels are built inside the tree: keep them.)
+g clean -q -f -d -x -e '/build-full-*/'
 g update-ref refs/heads/series "$head"
 msg "series: $n patches on $BASE_PKG $version, head $(g rev-parse --short "$head") ($OUT/linux)"

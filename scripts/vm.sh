@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Boot a built kernel with virtme-ng and run one command in the guest.
-#   vm.sh on|off|debug-on|debug-off [command...]   no command: an interactive shell
+#   vm.sh VARIANT [command...]   no command: an interactive shell
+# VARIANT: on, off, debug-on, debug-off, full-base, full-on, full-off.
 # The guest sees the toolchain root as its root file system (read-only),
 # with the repository and $OUT visible at their own paths ($OUT writable).
 # KVM is used only when a short probe boot shows it works; otherwise TCG.
@@ -11,8 +12,8 @@ set -euo pipefail
 
 variant=${1:-}
 case "$variant" in
-on | off | debug-on | debug-off) ;;
-*) die "usage: vm.sh on|off|debug-on|debug-off [command...]" ;;
+on | off | debug-on | debug-off | full-base | full-on | full-off) ;;
+*) die "usage: vm.sh on|off|debug-on|debug-off|full-base|full-on|full-off [command...]" ;;
 esac
 shift
 kernel="$OUT/kernel-$variant/bzImage"
@@ -38,6 +39,13 @@ share() {
 share rwdir "$TOP"
 case "$(readlink -f "$OUT")/" in "$TOP"/*) ;; *) share rwdir "$OUT" ;; esac
 [ ! -e "$OUT/selftests" ] || share rodir "$OUT/selftests"
+[ ! -e "$OUT/selftests-full" ] || share rodir "$OUT/selftests-full"
+# A kernel built with modules (check-full's) has them at /lib/modules.
+mods=$OUT/kernel-$variant/mods/lib/modules
+if [ -d "$mods" ]; then
+	[ "$root" = / ] || mkdir -p "$root/lib/modules"
+	vng_base+=("--rodir=/lib/modules=$(readlink -f "$mods")")
+fi
 
 # Decide KVM or TCG once per host: a probe boot with KVM that must print a
 # marker within 60 s (on nested paravirtual KVM the guest hangs instead).
