@@ -85,8 +85,13 @@ for sib in "${siblings[@]}"; do
 		# From the other source tree: every target whose recorded
 		# dependencies (kbuild's .cmd files, with paths relative to the
 		# build directory) name a file the series changed is removed, so
-		# that make builds it again from this tree.
-		git -C "$src" diff --name-only base HEAD | sed 's|^|../|' >"$build.changed"
+		# that make builds it again from this tree; so is every target
+		# that names the other tree by its absolute path (host tools and
+		# Rust's proc macros are built so).
+		{
+			git -C "$src" diff --name-only base HEAD | sed 's|^|../|'
+			echo "$(kernel_src "$sib")/"
+		} >"$build.changed"
 		{ grep -rlF --include='.*.cmd' -f "$build.changed" "$build.tmp" || true; } |
 			while read -r cmd; do
 				name=$(basename "$cmd" .cmd)

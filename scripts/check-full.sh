@@ -8,10 +8,13 @@
 # if the difference reproduces it is a regression, and fails the run.
 #
 # test_progs runs in FULL_SHARDS shards (8), each in a VM of its own with a
-# time cap of FULL_SHARD_TIMEOUT seconds (5400): the cap per kernel is their
-# sum. A shard that ran to its end is kept, keyed by the kernel, the test
-# binaries and this runner, so that an interrupted check-full resumes where
-# it stopped (FULL_FRESH=1 runs everything again). Outside CI's time budget:
+# time cap of FULL_SHARD_TIMEOUT seconds (1800; a shard took 3 to 4
+# minutes here): the cap per kernel is their sum and test_verifier's. A
+# shard that ran to its end is kept, keyed by the kernel, the test
+# binaries and the guest's runner, so that an interrupted check-full
+# resumes where it stopped (FULL_FRESH=1 runs everything again).
+# FULL_KEPT_ONLY=1 starts no shard: it compares the shards that every run
+# has kept (retries still run), for a report on a run not yet complete. Outside CI's time budget:
 # the README gives its times. Writes $OUT/full/report.md, and ends with one
 # line "N passed, N failed, N skipped" (a case: one test case on one patched
 # kernel; passed: same result as unpatched; skipped: flaky on unpatched).
@@ -21,7 +24,7 @@ set -euo pipefail
 start=$(date +%s)
 step() { msg "[$(($(date +%s) - start))s] $*"; }
 shards=${FULL_SHARDS:-8}
-shard_timeout=${FULL_SHARD_TIMEOUT:-5400}
+shard_timeout=${FULL_SHARD_TIMEOUT:-1800}
 # The whole suite wants more memory than make check's tests.
 export VM_MEMORY=${VM_MEMORY:-4G}
 full=$OUT/full
@@ -59,67 +62,112 @@ run_shard() {
 		step "$run $name: kept from an earlier run (rc $(cat "$dir/rc"))"
 		return
 	fi
+	if [ "${FULL_KEPT_ONLY:-0}" = 1 ] && [ "${run#retry-}" = "$run" ]; then
+		return 1
+	fi
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	# The suite's files, and this kernel's test modules instead of links.
 	cp -as "$sel/." "$dir/"
 	cp "$OUT/kernel-$variant"/kmods/*.ko "$dir/"
-	# The guest reads what to run from a file: a list of test names would
-	# not fit on the kernel command line.
-	printf '%s\n' "$@" >"$dir/args"
 	step "$run $name on the $variant kernel ($(echo "$*" | cut -c1-60))"
-	local t0=$SECONDS rc=0
-	# (Through tee: a VM run given a file as its output loses lines.)
-	VM_TIMEOUT=$shard_timeout "$TOP/scripts/vm.sh" "$variant" \
-		"$TOP/scripts/guest-full.sh $dir" 2>&1 | tee "$dir/console" || rc=$?
+	local t0=$SECONDS part=0 rc last next test
+	while :; do
+		part=$((part + 1))
+		# The guest reads what to run from a file: a list of test names
+		# would not fit on the kernel command line.
+		printf '%s\n' "$@" >"$dir/args"
+		rc=0
+		# Through tee: a VM run given a file as its output loses lines.
+		VM_TIMEOUT=$shard_timeout VM_VERBOSE=1 "$TOP/scripts/vm.sh" "$variant" \
+			"$TOP/scripts/guest-full.sh $dir" 2>&1 | tee -a "$dir/console" >/dev/null || rc=$?
+		[ ! -f "$dir/rc" ] || break
+		# The guest died (or hung) in a test_progs shard: the test that
+		# was running fails, and the shard goes on after it in a new VM.
+		if [ "$1" != test_progs ] || [ ! -f "$dir/log" ]; then
+			warn "$run $name did not finish (VM exit $rc, $((SECONDS - t0)) s): see $dir/console"
+			echo "$rc" >"$dir/vm-rc"
+			break
+		fi
+		last=$(sed -nE 's/^#([0-9]+)[ \t].*/\1/p' "$dir/log" | sort -n | tail -n 1)
+		next=$((${last:-$((${2%-*} - 1))} + 1))
+		test=$(sed -n 's/^DEFINE_TEST(\(.*\))$/\1/p' "$hdr" | sed -n "${next}p")
+		printf '%s\t%s\n' "$test" "the guest died or hung in it (VM exit $rc)" >>"$dir/died"
+		warn "$run $name: the guest died or hung in test $next ($test; VM exit $rc): going on after it"
+		mv "$dir/log" "$dir/log.$part"
+		if [ "$next" -ge "${2#*-}" ]; then
+			echo died >"$dir/rc"
+			break
+		fi
+		set -- test_progs "$((next + 1))-${2#*-}"
+	done
 	echo "$((SECONDS - t0))" >"$dir/seconds"
 	echo "$key" >"$dir/key"
-	if [ ! -f "$dir/rc" ]; then
-		warn "$run $name did not finish (VM exit $rc, $((SECONDS - t0)) s): see $dir/console"
-		echo "$rc" >"$dir/vm-rc"
-	else
-		step "$run $name: $(tail -n 1 "$dir/log" 2>/dev/null) ($((SECONDS - t0)) s)"
-	fi
+	[ ! -f "$dir/log" ] || step "$run $name: $(tail -n 1 "$dir/log") ($((SECONDS - t0)) s)"
 }
 
-# The results of a run, one "VERDICT CASE" line per case, and one case per
-# shard for the kernel log ("console shard-K": PASS if it has no splat) and
-# for the shard's end ("ended shard-K": FAIL if it did not finish).
+# The results of a run, one "VERDICT<tab>CASE" line per case (a case's
+# name may hold spaces), and one case per
+# shard for the kernel log ("console/shard-K": PASS if it has no splat) and
+# for the shard's end ("ended/shard-K": FAIL if it did not finish); of the
+# shards named in $compared (all of them, but with FULL_KEPT_ONLY=1).
+compared=()
+logs() {
+	local f
+	for f in "$1"/log.[0-9]* "$1/log"; do
+		[ ! -f "$f" ] || cat "$f"
+	done
+}
 results() {
 	local run=$1 d name
 	for d in "$full/$run"/*/; do
 		name=$(basename "$d")
-		[ -f "$d/log" ] || continue
+		[ -f "$d/console" ] || continue
+		[[ "$run" == retry-* ]] || [[ " ${compared[*]} " == *" $name "* ]] || continue
 		case "$name" in
-		test_verifier) awk -f "$TOP/scripts/test_verifier-results.awk" "$d/log" | cut -d' ' -f1,2 ;;
-		*) awk -f "$TOP/scripts/test_progs-results.awk" "$d/log" | awk '{ print $1, "test_progs/" $3 }' ;;
+		test_verifier) logs "$d" | awk -f "$TOP/scripts/test_verifier-results.awk" |
+			sed -E 's/^([A-Z]+) ([^ ]+).*/\1\t\2/' ;;
+		*) logs "$d" | awk -f "$TOP/scripts/test_progs-results.awk" |
+			sed -E 's/^([A-Z]+) test_progs /\1\ttest_progs\//'
+			[ ! -f "$d/died" ] || cut -f1 "$d/died" | sed 's|^|FAIL\ttest_progs/|' ;;
 		esac
-		if [ -f "$d/rc" ]; then echo "PASS ended/$name"; else echo "FAIL ended/$name"; fi
-		if [ -f "$d/dmesg" ] && "$TOP/scripts/console-scan.sh" "$d/dmesg" >"$d/splats" 2>&1; then
-			echo "PASS console/$name"
-		else
-			echo "FAIL console/$name"
+		if [ -f "$d/rc" ]; then verdict=PASS; else verdict=FAIL; fi
+		printf '%s\tended/%s\n' "$verdict" "$name"
+		# The kernel's log: the console (the guest's, verbose) and dmesg.
+		verdict=FAIL
+		if cat "$d/console" "$d/dmesg" 2>/dev/null >"$d/kernel-log" &&
+			"$TOP/scripts/console-scan.sh" "$d/kernel-log" >"$d/splats" 2>&1; then
+			verdict=PASS
 		fi
-	done | sort -k2,2 -u
+		printf '%s\tconsole/%s\n' "$verdict" "$name"
+	done | sort -t "$tab" -k2,2 -u
 }
+tab=$'\t'
 
 runs=(base1:full-base base2:full-base on:full-on off:full-off)
 for ((s = 0; s < ${#ranges[@]}; s++)); do
+	kept=1
 	for r in "${runs[@]}"; do
-		run_shard "${r%%:*}" "${r#*:}" "shard-$((s + 1))" test_progs "${ranges[$s]}"
+		run_shard "${r%%:*}" "${r#*:}" "shard-$((s + 1))" test_progs "${ranges[$s]}" || kept=0
 	done
+	[ "$kept" = 0 ] || compared+=("shard-$((s + 1))")
 done
+kept=1
 for r in "${runs[@]}"; do
-	run_shard "${r%%:*}" "${r#*:}" test_verifier test_verifier
+	run_shard "${r%%:*}" "${r#*:}" test_verifier test_verifier || kept=0
 done
+[ "$kept" = 0 ] || compared+=(test_verifier)
+[ ${#compared[@]} -gt 0 ] || die "no shard has run on every kernel yet" "run make check-full without FULL_KEPT_ONLY"
+[ ${#compared[@]} = $((${#ranges[@]} + 1)) ] || warn "a partial comparison: ${compared[*]} of ${#ranges[@]} shards and test_verifier"
 for r in "${runs[@]}"; do
 	results "${r%%:*}" >"$full/${r%%:*}.results"
 done
 
-# Compare: "RUN CASE BASE1 BASE2 VERDICT" for every case of a patched run
-# whose verdict is not the unpatched one's; MISSING where a case did not run.
+# Compare: "KIND<tab>CASE<tab>BASE1<tab>BASE2<tab>PATCHED" for every case,
+# KIND same, flaky (the two unpatched runs differ) or differs; MISSING
+# where a case did not run.
 compare() {
-	awk -v run="$1" '
+	awk -F'\t' -v OFS='\t' '
 		FILENAME ~ /base1.results$/ { b1[$2] = $1; all[$2] = 1; next }
 		FILENAME ~ /base2.results$/ { b2[$2] = $1; all[$2] = 1; next }
 		{ v[$2] = $1; all[$2] = 1 }
@@ -132,7 +180,7 @@ compare() {
 				else if (z != x) print "differs", c, x, y, z
 				else print "same", c, x, y, z
 			}
-		}' "$full/base1.results" "$full/base2.results" "$full/$1.results" | sort -k2,2
+		}' "$full/base1.results" "$full/base2.results" "$full/$1.results" | sort -t "$tab" -k2,2
 }
 
 # Every difference is run again, on the patched kernel and on the unpatched
@@ -141,9 +189,9 @@ res=$OUT/results-full.txt
 : >"$res"
 for run in on off; do
 	compare "$run" >"$full/$run.compare"
-	retry=$(awk '$1 == "differs" && $2 ~ /^test_progs\// { sub(/^test_progs\//, "", $2); sub(/\/.*/, "", $2); print $2 }' \
+	retry=$(awk -F'\t' '$1 == "differs" && $2 ~ /^test_progs\// { sub(/^test_progs\//, "", $2); sub(/\/.*/, "", $2); print $2 }' \
 		"$full/$run.compare" | sort -u | paste -sd, -)
-	verifier=$(awk '$1 == "differs" && $2 ~ /^test_verifier\// { n++ } END { print n + 0 }' "$full/$run.compare")
+	verifier=$(awk -F'\t' '$1 == "differs" && $2 ~ /^test_verifier\// { n++ } END { print n + 0 }' "$full/$run.compare")
 	rm -f "$full/retry-$run.results" "$full/retry-$run-base.results"
 	if [ -n "$retry" ] || [ "$verifier" -gt 0 ]; then
 		step "[$run] $(grep -c '^differs' "$full/$run.compare") case(s) differ: running them again"
@@ -155,32 +203,29 @@ for run in on off; do
 			results "${r%%:*}" >"$full/${r%%:*}.results"
 		done
 	fi
-	awk -v run="$run" -v again="$full/retry-$run.results" -v again_base="$full/retry-$run-base.results" '
+	awk -F'\t' -v run="$run" -v again="$full/retry-$run.results" -v again_base="$full/retry-$run-base.results" '
 		BEGIN {
-			while ((getline l < again) > 0) { split(l, f, " "); a[f[2]] = f[1] }
-			while ((getline l < again_base) > 0) { split(l, f, " "); ab[f[2]] = f[1] }
+			while ((getline l < again) > 0) { split(l, f, "\t"); a[f[2]] = f[1] }
+			while ((getline l < again_base) > 0) { split(l, f, "\t"); ab[f[2]] = f[1] }
 		}
 		$1 == "same" { print "PASS [" run "] full " $2; next }
 		$1 == "flaky" { print "SKIP [" run "] full " $2 " (flaky on the unpatched kernel: " $3 ", then " $4 ")"; next }
 		{
-			# A case the shard runs cannot retry alone (the per-shard
-			# cases) counts as it is.
-			if (!($2 in a) && $2 !~ /^(test_progs|test_verifier)\//) {
+			# A difference counts if the case gives again what it gave
+			# on each kernel. A case only a whole shard gives (its end,
+			# its kernel log) is not run again: it counts as it is.
+			p = ($2 in a) ? a[$2] : "MISSING"
+			u = ($2 in ab) ? ab[$2] : "MISSING"
+			if ($2 !~ /^(test_progs|test_verifier)\//)
 				print "FAIL [" run "] full " $2 " (unpatched " $3 ", patched " $5 ")"
-			} else if (($2 in a) && a[$2] == (($2 in ab) ? ab[$2] : $3)) {
-				print "PASS [" run "] full " $2 " (differed once: unpatched " $3 ", patched " $5 "; the same when run again)"
-			} else {
-				print "FAIL [" run "] full " $2 " (unpatched " $3 ", patched " $5 ", again: " \
-					(($2 in a) ? a[$2] : "MISSING") " vs " (($2 in ab) ? ab[$2] : "MISSING") ")"
-			}
+			else if (p == $5 && u == $3)
+				print "FAIL [" run "] full " $2 " (unpatched " $3 ", patched " $5 ", and so again)"
+			else
+				print "PASS [" run "] full " $2 " (differed once: unpatched " $3 ", patched " $5 \
+					"; run again: unpatched " u ", patched " p ")"
 		}' "$full/$run.compare" >>"$res"
 done
 
-"$TOP/scripts/full-report.sh" "$full" "$res" "$ntests" "$shards" "$shard_timeout" >"$full/report.md"
-passed=$(grep -c '^PASS' "$res" || true)
-failed=$(grep -c '^FAIL' "$res" || true)
-skipped=$(grep -c '^SKIP' "$res" || true)
-grep '^FAIL' "$res" >&2 || true
+"$TOP/scripts/full-report.sh" "$full" "$res" "$ntests" "$shards" "$shard_timeout" "${compared[*]}" >"$full/report.md"
 step "done: report in $full/report.md, cases in $res"
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
+summarize "$res"

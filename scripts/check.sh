@@ -53,10 +53,5 @@ fi
 cat "$OUT"/results-{on,off,fuzz,bench}.txt >"$OUT/results.txt"
 # Every case of tests/expected.txt must have run, and nothing else.
 "$TOP/scripts/check-manifest.sh" "$OUT/results.txt"
-passed=$(grep -c '^PASS' "$OUT/results.txt" || true)
-failed=$(grep -c '^FAIL' "$OUT/results.txt" || true)
-skipped=$(grep -c '^SKIP' "$OUT/results.txt" || true)
-grep '^FAIL' "$OUT/results.txt" >&2 || true
 step "done (full results: $OUT/results.txt)"
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
+summarize "$OUT/results.txt"

@@ -3,18 +3,23 @@
 # for how long, the cases flaky on the unpatched kernel, the cases that fail
 # on it in both runs (with the first error line of each), and the verdict
 # on each difference between a patched kernel and the unpatched one.
-#   full-report.sh FULL-DIR RESULTS TESTS SHARDS SHARD-TIMEOUT
+#   full-report.sh FULL-DIR RESULTS TESTS SHARDS SHARD-TIMEOUT COMPARED
+# COMPARED names the shards compared (a partial run compares fewer).
 set -euo pipefail
-usage="usage: full-report.sh FULL-DIR RESULTS TESTS SHARDS SHARD-TIMEOUT"
+usage="usage: full-report.sh FULL-DIR RESULTS TESTS SHARDS SHARD-TIMEOUT COMPARED"
 full=${1:?$usage} res=${2:?$usage} ntests=${3:?$usage} shards=${4:?$usage} cap=${5:?$usage}
+compared=${6:?$usage}
 
-count() { grep -c "^$1 $2" "$3" || true; }
+# The cases of a run's results ("VERDICT<tab>CASE") of verdict $1 whose
+# name starts with $2.
+count() { grep -c "^$1"$'\t'"$2" "$3" || true; }
 
 echo "# make check-full"
 echo
 echo "The base's test_progs ($ntests tests, in $shards shards) and test_verifier, on the"
 echo "unpatched kernel (runs base1 and base2), the series with the Rust path (on) and"
 echo "with the C path (off); each shard in a VM of its own, capped at $cap s."
+echo "Compared: $compared."
 echo
 echo "| run | test_progs pass / fail / skip | test_verifier pass / fail / skip | shards ended | VM time |"
 echo "|---|---|---|---|---|"
@@ -22,8 +27,9 @@ for run in base1 base2 on off; do
 	r=$full/$run.results
 	[ -f "$r" ] || continue
 	ended=$(count PASS ended/ "$r")
-	total=$(grep -c ' ended/' "$r" || true)
-	secs=$(cat "$full/$run"/*/seconds 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
+	total=$(grep -c $'\tended/' "$r" || true)
+	secs=$(for c in $compared; do cat "$full/$run/$c/seconds" 2>/dev/null || true; done |
+		awk '{ s += $1 } END { print s + 0 }')
 	printf '| %s | %s / %s / %s | %s / %s / %s | %s of %s | %d min |\n' "$run" \
 		"$(count PASS test_progs/ "$r")" "$(count FAIL test_progs/ "$r")" "$(count SKIP test_progs/ "$r")" \
 		"$(count PASS test_verifier/ "$r")" "$(count FAIL test_verifier/ "$r")" "$(count SKIP test_verifier/ "$r")" \
@@ -33,7 +39,7 @@ echo
 
 echo "## Flaky on the unpatched kernel (a different result in its two runs)"
 echo
-awk '$1 == "flaky" { print "- `" $2 "`: " $3 ", then " $4 }' "$full/on.compare" 2>/dev/null | sort -u
+awk -F'\t' '$1 == "flaky" { print "- `" $2 "`: " $3 ", then " $4 }' "$full/on.compare" 2>/dev/null | sort -u
 echo
 
 # The first line of a failed test's own log that looks like the error: the
@@ -41,12 +47,15 @@ echo
 echo "## Failing on the unpatched kernel in both runs"
 echo
 for d in "$full"/base1/*/; do
-	[ -f "$d/log" ] || continue
-	awk '
-		/^#[0-9]+(\/[0-9]+)?[ \t]+[^ \t]+:(OK|FAIL|SKIP)$/ {
-			split($2, p, ":")
-			if (p[2] == "FAIL" && !(p[1] in why))
-				why[p[1]] = first
+	[ -f "$d/console" ] || continue
+	for f in "$d"/log.[0-9]* "$d/log"; do [ ! -f "$f" ] || cat "$f"; done | awk '
+		/^#[0-9]+(\/[0-9]+)?[ \t]/ && match($0, /:(OK|FAIL|SKIP)( \(SKIP: [0-9]+\/[0-9]+\))?$/) {
+			name = substr($0, 1, RSTART - 1)
+			state = substr($0, RSTART + 1)
+			sub(/ .*/, "", state)
+			sub(/^#[0-9]+(\/[0-9]+)?[ \t]+/, "", name)
+			if (state == "FAIL" && !(name in why))
+				why[name] = first
 			first = ""
 			next
 		}
@@ -56,19 +65,32 @@ for d in "$full"/base1/*/; do
 			if (length(first) > 160)
 				first = substr(first, 1, 160) "..."
 		}
-		END { for (t in why) print "test_progs/" t "\t" why[t] }' "$d/log"
+		END { for (t in why) print "test_progs/" t "\t" why[t] }'
 done | sort -u >"$full/why"
-awk '$1 != "flaky" && $3 == "FAIL" { print $2 }' "$full/on.compare" 2>/dev/null | sort -u |
+awk -F'\t' '$1 != "flaky" && $3 == "FAIL" { print $2 }' "$full/on.compare" 2>/dev/null | sort -u |
 	while read -r c; do
 		w=$(awk -F'\t' -v c="$c" '$1 == c { print $2; exit }' "$full/why")
 		echo "- \`$c\`${w:+: \`$w\`}"
 	done
 echo
 
+echo "## Tests in which a guest died or hung (each counts as failed; the shard went on after it)"
+echo
+found=0
+for run in base1 base2 on off; do
+	for c in $compared; do
+		[ -f "$full/$run/$c/died" ] || continue
+		sed "s/^\([^\t]*\)\t\(.*\)/- $run, $c: \`\1\`: \2/" "$full/$run/$c/died"
+		found=1
+	done
+done
+[ "$found" = 1 ] || echo "None."
+echo
+
 echo "## Differences from the unpatched kernel"
 echo
-if grep -qv '^PASS.*full [^ ]*$\|^SKIP' "$res"; then
-	grep -v '^PASS.*full [^ ]*$\|^SKIP' "$res" | sed 's/^/- /'
+if grep -qE '^FAIL|^PASS .*\(differed once' "$res"; then
+	grep -E '^FAIL|^PASS .*\(differed once' "$res" | sed 's/^/- /'
 else
 	echo "None."
 fi

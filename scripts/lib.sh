@@ -82,6 +82,19 @@ kernel_src() {
 	esac
 }
 
+# The closing line of a test run over result files of "PASS|FAIL|SKIP ..."
+# lines: prints the FAIL lines (to stderr), then "N passed, N failed, N
+# skipped"; true if something passed and nothing failed.
+summarize() {
+	local passed failed skipped
+	passed=$(cat "$@" | grep -c '^PASS' || true)
+	failed=$(cat "$@" | grep -c '^FAIL' || true)
+	skipped=$(cat "$@" | grep -c '^SKIP' || true)
+	cat "$@" | grep '^FAIL' >&2 || true
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
+}
+
 # Run a command with the toolchain: inside the trixie root (bubblewrap), with
 # the repository, out/ and the cache visible at their own paths.
 in_root() {

@@ -7,6 +7,7 @@
 # KVM is used only when a short probe boot shows it works; otherwise TCG.
 # A guest that does not finish within VM_TIMEOUT seconds is killed;
 # VM_MEMORY (2G) and VM_QEMU_OPTS (more QEMU arguments) shape the VM.
+# VM_VERBOSE=1 shows the guest kernel's console.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -71,6 +72,8 @@ else
 	msg "VM: TCG, software emulation (/dev/kvm is missing or a probe boot with it failed on this host)"
 fi
 [ "$accel" = kvm ] || vng_base+=(--disable-kvm)
+# VM_VERBOSE=1: the guest kernel's console too (make check-full keeps it).
+[ "${VM_VERBOSE:-0}" = 0 ] || vng_base+=(--verbose)
 # VM_QEMU_OPTS: more QEMU arguments, e.g. VM_QEMU_OPTS='-cpu Nehalem'.
 [ -z "${VM_QEMU_OPTS:-}" ] || vng_base+=("--qemu-opts=$VM_QEMU_OPTS")
 
