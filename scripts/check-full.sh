@@ -4,8 +4,10 @@
 # config fragments on top of ours (build.sh full-*): the unpatched base
 # (twice, to find the flaky cases), the series with the Rust path and with
 # the C path. A case whose result on a patched kernel differs from the
-# unpatched kernel's (the same in both of its runs) is run again on both;
-# if the difference reproduces it is a regression, and fails the run.
+# unpatched kernel's is run again on both; if the difference reproduces it
+# is a regression, and fails the run. A case the unpatched kernel gives two
+# different results in any of its runs (both full runs and the reruns) is
+# flaky, and skipped on both patched kernels.
 #
 # test_progs runs in FULL_SHARDS shards (8), each in a VM of its own with a
 # time cap of FULL_SHARD_TIMEOUT seconds (1800; a shard took 3 to 4
@@ -185,8 +187,6 @@ compare() {
 
 # Every difference is run again, on the patched kernel and on the unpatched
 # one: only a difference that shows again counts.
-res=$OUT/results-full.txt
-: >"$res"
 for run in on off; do
 	compare "$run" >"$full/$run.compare"
 	retry=$(awk -F'\t' '$1 == "differs" && $2 ~ /^test_progs\// { sub(/^test_progs\//, "", $2); sub(/\/.*/, "", $2); print $2 }' \
@@ -195,7 +195,8 @@ for run in on off; do
 	# A shard whose end or kernel log differs runs again whole.
 	again=$(awk -F'\t' '$1 == "differs" && $2 ~ /^(ended|console)\/shard-/ { sub(/^[a-z]+\//, "", $2); print $2 }' \
 		"$full/$run.compare" | sort -u)
-	rm -f "$full/retry-$run.results" "$full/retry-$run-base.results"
+	: >"$full/retry-$run.results"
+	: >"$full/retry-$run-base.results"
 	if [ -n "$retry$again" ] || [ "$verifier" -gt 0 ]; then
 		step "[$run] $(grep -c '^differs' "$full/$run.compare") case(s) differ: running them again"
 		for r in "retry-$run:full-$run" "retry-$run-base:full-base"; do
@@ -209,25 +210,43 @@ for run in on off; do
 			results "${r%%:*}" >"$full/${r%%:*}.results"
 		done
 	fi
-	awk -F'\t' -v run="$run" -v again="$full/retry-$run.results" -v again_base="$full/retry-$run-base.results" '
-		BEGIN {
-			while ((getline l < again) > 0) { split(l, f, "\t"); a[f[2]] = f[1] }
-			while ((getline l < again_base) > 0) { split(l, f, "\t"); ab[f[2]] = f[1] }
+done
+
+# The verdicts. Every run of the unpatched kernel counts (base1, base2 and
+# the reruns on it for either patched kernel): a case with two different
+# results there is flaky, for both patched kernels. Otherwise a case the
+# patched kernel gives differently is a regression only if it gives that
+# again when run again.
+res=$OUT/results-full.txt
+: >"$res"
+for run in on off; do
+	awk -F'\t' -v run="$run" -v again="$full/retry-$run.results" '
+		BEGIN { while ((getline l < again) > 0) { split(l, f, "\t"); a[f[2]] = f[1] } }
+		FILENAME == ARGV[1] || FILENAME == ARGV[2] {
+			if (!($2 in seen)) { seen[$2] = $1; hist[$2] = $1 }
+			else {
+				hist[$2] = hist[$2] ", then " $1
+				if ($1 != seen[$2]) flaky[$2] = 1
+			}
+			next
 		}
-		$1 == "same" { print "PASS [" run "] full " $2; next }
-		$1 == "flaky" { print "SKIP [" run "] full " $2 " (flaky on the unpatched kernel: " $3 ", then " $4 ")"; next }
 		{
-			# A difference counts if the case gives again what it gave
-			# on each kernel (the end and the kernel log of a shard: when the
-			# whole shard runs again).
-			p = ($2 in a) ? a[$2] : "MISSING"
-			u = ($2 in ab) ? ab[$2] : "MISSING"
-			if (p == $5 && u == $3)
-				print "FAIL [" run "] full " $2 " (unpatched " $3 ", patched " $5 ", and so again)"
+			c = $2
+			if (!(c in hist)) hist[c] = "MISSING"
+			if ($1 == "flaky" || c in flaky) {
+				print "SKIP [" run "] full " c " (flaky on the unpatched kernel: " hist[c] ")"
+				next
+			}
+			if ($1 == "same") { print "PASS [" run "] full " c; next }
+			p = (c in a) ? a[c] : "MISSING"
+			if (p == $5)
+				print "FAIL [" run "] full " c " (unpatched " hist[c] "; patched " $5 ", and so again)"
 			else
-				print "PASS [" run "] full " $2 " (differed once: unpatched " $3 ", patched " $5 \
-					"; run again: unpatched " u ", patched " p ")"
-		}' "$full/$run.compare" >>"$res"
+				print "PASS [" run "] full " c " (differed once: unpatched " hist[c] \
+					"; patched " $5 ", then " p ")"
+		}' <(cat "$full/base1.results" "$full/base2.results") \
+		<(cat "$full"/retry-on-base.results "$full"/retry-off-base.results) \
+		"$full/$run.compare" >>"$res"
 done
 
 "$TOP/scripts/full-report.sh" "$full" "$res" "$ntests" "$shards" "$shard_timeout" "${compared[*]}" >"$full/report.md"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The report of make check-full, as markdown on stdout: what ran where and
 # for how long, the cases flaky on the unpatched kernel, the cases that fail
-# on it in both runs (with the first error line of each), and the verdict
+# on it in every run (with the first error line of each), and the verdict
 # on each difference between a patched kernel and the unpatched one.
 #   full-report.sh FULL-DIR RESULTS TESTS SHARDS SHARD-TIMEOUT COMPARED
 # COMPARED names the shards compared (a partial run compares fewer).
@@ -37,14 +37,23 @@ for run in base1 base2 on off; do
 done
 echo
 
-echo "## Flaky on the unpatched kernel (a different result in its two runs)"
+# check-full.sh marks a case flaky (SKIP) when the unpatched kernel gave it
+# two different results: in base1, base2 or a rerun of a difference.
+flaky=$full/flaky
+sed -n 's/^SKIP \[[a-z]*\] full \(.*\) (flaky on the unpatched kernel: \(.*\))$/\1\t\2/p' "$res" |
+	sort -u -t $'\t' -k1,1 >"$flaky"
+echo "## Flaky on the unpatched kernel (different results in its runs: base1, base2, reruns)"
 echo
-awk -F'\t' '$1 == "flaky" { print "- `" $2 "`: " $3 ", then " $4 }' "$full/on.compare" 2>/dev/null | sort -u
+if [ -s "$flaky" ]; then
+	sed 's/^\([^\t]*\)\t\(.*\)/- `\1`: \2/' "$flaky"
+else
+	echo "None."
+fi
 echo
 
 # The first line of a failed test's own log that looks like the error: the
 # lines test_progs printed since the previous result line.
-echo "## Failing on the unpatched kernel in both runs"
+echo "## Failing on the unpatched kernel in every run"
 echo
 for d in "$full"/base1/*/; do
 	[ -f "$d/console" ] || continue
@@ -68,6 +77,7 @@ for d in "$full"/base1/*/; do
 		END { for (t in why) print "test_progs/" t "\t" why[t] }'
 done | sort -u >"$full/why"
 awk -F'\t' '$1 != "flaky" && $3 == "FAIL" { print $2 }' "$full/on.compare" 2>/dev/null | sort -u |
+	{ grep -vxF -f <(cut -f1 "$flaky") || true; } |
 	while read -r c; do
 		w=$(awk -F'\t' -v c="$c" '$1 == c { print $2; exit }' "$full/why")
 		echo "- \`$c\`${w:+: \`$w\`}"
@@ -77,8 +87,8 @@ echo
 echo "## Tests in which a guest died or hung (each counts as failed; the shard went on after it)"
 echo
 found=0
-for run in base1 base2 on off; do
-	for c in $compared; do
+for run in base1 base2 on off retry-on retry-on-base retry-off retry-off-base; do
+	for c in $compared tests; do
 		[ -f "$full/$run/$c/died" ] || continue
 		sed "s/^\([^\t]*\)\t\(.*\)/- $run, $c: \`\1\`: \2/" "$full/$run/$c/died"
 		found=1
