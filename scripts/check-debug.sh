@@ -12,9 +12,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-start=$(date +%s)
-step() { msg "[$(($(date +%s) - start))s] $*"; }
-
 step "toolchain";        "$TOP/scripts/toolchain.sh"
 step "series";           "$TOP/scripts/series.sh"
 # The selftests are built against the "on" kernel's BTF, as in make check.

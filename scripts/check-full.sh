@@ -23,8 +23,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-start=$(date +%s)
-step() { msg "[$(($(date +%s) - start))s] $*"; }
 shards=${FULL_SHARDS:-8}
 shard_timeout=${FULL_SHARD_TIMEOUT:-1800}
 # The whole suite wants more memory than make check's tests.

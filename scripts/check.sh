@@ -9,9 +9,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-start=$(date +%s)
-step() { msg "[$(($(date +%s) - start))s] $*"; }
-
 step "toolchain";      "$TOP/scripts/toolchain.sh"
 step "series";         "$TOP/scripts/series.sh"
                        "$TOP/scripts/format-series.sh"

@@ -13,6 +13,10 @@ BASE_VERSION=7.3.4-1~bpo13+1
 BASE_SHA256=703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3
 
 msg() { printf '==> %s\n' "$*" >&2; }
+# msg with the seconds since the script that sourced this file began: the
+# progress lines of the check targets.
+lib_start=$(date +%s)
+step() { msg "[$(($(date +%s) - lib_start))s] $*"; }
 warn() { printf '!!! %s\n' "$*" >&2; }
 die() {
 	printf 'error: %s\n' "$1" >&2
