@@ -38,7 +38,8 @@ console_scan() {
 }
 
 # The VM reopens a file given as its stdout: its output goes through a pipe.
-"$TOP/scripts/vm.sh" "$variant" "$TOP/scripts/guest-tests.sh $res $fuzz_count $fuzz_seed $race_iters" 2>&1 |
+# audit=1: signed_loader_info reads the BPF audit records of its loads.
+VM_APPEND=audit=1 "$TOP/scripts/vm.sh" "$variant" "$TOP/scripts/guest-tests.sh $res $fuzz_count $fuzz_seed $race_iters" 2>&1 |
 	tee "$OUT/logs/vm-$variant.log" || true
 [ -s "$res" ] || echo "FAIL vm-$variant guest-run-produced-no-results" >"$res"
 console_scan "$res.dmesg" >>"$res"

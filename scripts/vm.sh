@@ -6,7 +6,8 @@
 # with the repository and $OUT visible at their own paths ($OUT writable).
 # KVM is used only when a short probe boot shows it works; otherwise TCG.
 # A guest that does not finish within VM_TIMEOUT seconds is killed;
-# VM_MEMORY (2G) and VM_QEMU_OPTS (more QEMU arguments) shape the VM.
+# VM_MEMORY (2G) and VM_QEMU_OPTS (more QEMU arguments) shape the VM, and
+# VM_APPEND adds to the guest kernel's command line.
 # VM_VERBOSE=1 shows the guest kernel's console.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -23,7 +24,7 @@ timeout_s=${VM_TIMEOUT:-1200}
 mem=${VM_MEMORY:-2G}
 
 vng_base=(vng --run "$kernel" --memory "$mem" --cpus 2
-	--append "console=ttyS0 panic=-1 oops=panic log_buf_len=8M")
+	--append "console=ttyS0 panic=-1 oops=panic log_buf_len=8M${VM_APPEND:+ $VM_APPEND}")
 
 # The repository and $OUT (writable: the guest writes results there) and
 # the selftests build (read-only) are shared with the guest at their own
