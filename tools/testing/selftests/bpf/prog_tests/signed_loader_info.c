@@ -33,6 +33,26 @@ static int prog_info(int fd, struct bpf_prog_info *info)
 	return ASSERT_GE(len, INFO_SIG_END, "info_len covers sig fields") ? 0 : -1;
 }
 
+/*
+ * The base's fentry_test light skeleton, signed by bpftool, loaded: its
+ * loader is verified against the session keyring, where test_progs put
+ * the certificate, and loads its programs from the kernel. NULL on failure.
+ */
+static struct fentry_test_lskel *signed_lskel(void)
+{
+	struct fentry_test_lskel *skel;
+
+	skel = fentry_test_lskel__open();
+	if (!ASSERT_OK_PTR(skel, "fentry_test_lskel__open"))
+		return NULL;
+	skel->keyring_id = KEY_SPEC_SESSION_KEYRING;
+	if (!ASSERT_OK(fentry_test_lskel__load(skel), "signed lskel load")) {
+		fentry_test_lskel__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
 /* A program with no signature: a socket filter returning 0. */
 static int load_unsigned(void)
 {
@@ -214,11 +234,8 @@ static void info_fields(void)
 	}
 
 	/* A program of a signed light skeleton: its loader vouches for it. */
-	skel = fentry_test_lskel__open();
-	if (!ASSERT_OK_PTR(skel, "fentry_test_lskel__open"))
-		goto out;
-	skel->keyring_id = KEY_SPEC_SESSION_KEYRING;
-	if (!ASSERT_OK(fentry_test_lskel__load(skel), "signed lskel load"))
+	skel = signed_lskel();
+	if (!skel)
 		goto out;
 	if (!prog_info(skel->progs.test1.prog_fd, &info)) {
 		ASSERT_EQ(info.sig_verdict, BPF_SIG_UNSIGNED, "lskel prog: verdict");
@@ -283,11 +300,8 @@ static void bpftool_show(void)
 	fd = load_unsigned();
 	if (ASSERT_OK_FD(fd, "unsigned load") && !prog_info(fd, &info))
 		uid = info.id;
-	skel = fentry_test_lskel__open();
-	if (!ASSERT_OK_PTR(skel, "fentry_test_lskel__open"))
-		goto out;
-	skel->keyring_id = KEY_SPEC_SESSION_KEYRING;
-	if (!ASSERT_OK(fentry_test_lskel__load(skel), "signed lskel load"))
+	skel = signed_lskel();
+	if (!skel)
 		goto out;
 	if (!prog_info(skel->progs.test1.prog_fd, &info)) {
 		cid = info.id;
@@ -539,12 +553,8 @@ static void audit_records(void)
 		ASSERT_TRUE(audit_seen(afd, want), "audit: unsigned load");
 	}
 
-	skel = fentry_test_lskel__open();
-	if (!ASSERT_OK_PTR(skel, "fentry_test_lskel__open"))
-		goto out;
-	skel->keyring_id = KEY_SPEC_SESSION_KEYRING;
-	if (ASSERT_OK(fentry_test_lskel__load(skel), "signed lskel load") &&
-	    !prog_info(skel->progs.test1.prog_fd, &info)) {
+	skel = signed_lskel();
+	if (skel && !prog_info(skel->progs.test1.prog_fd, &info)) {
 		snprintf(want, sizeof(want),
 			 "prog-id=%u op=LOAD sig=unsigned sig-keyring=none loader-id=%u loader-keyring=user",
 			 info.id, info.sig_loader_id);
