@@ -9,8 +9,11 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 version=$BASE_VERSION
+# apt in the root keeps its downloads as root: in an ordinary user's
+# namespace there is no _apt user to hand them to.
+apt=(-o APT::Sandbox::User=root)
 if ! in_root apt-cache show "$BASE_PKG=$version" >/dev/null 2>&1; then
-	in_root apt-get update -qq >/dev/null 2>&1 || true
+	in_root apt-get "${apt[@]}" update -qq >/dev/null 2>&1 || true
 fi
 if ! in_root apt-cache show "$BASE_PKG=$version" >/dev/null 2>&1; then
 	newest=$(in_root apt-cache madison "$BASE_PKG" | awk '{print $3}' | sort -V | tail -n1)
@@ -39,7 +42,7 @@ deb="$dir/${BASE_PKG}_${version}_all.deb"
 if [ ! -f "$deb" ] || ! echo "$BASE_SHA256  $deb" | sha256sum -c --quiet 2>/dev/null; then
 	msg "downloading $BASE_PKG $version (about 160 MiB)"
 	rm -f "$deb"
-	(cd "$dir" && in_root apt-get download -q "$BASE_PKG=$version" >&2) ||
+	(cd "$dir" && in_root apt-get "${apt[@]}" download -q "$BASE_PKG=$version" >&2) ||
 		die "downloading $BASE_PKG $version failed" "check the mirror, or set MIRROR="
 	mv "$dir"/"${BASE_PKG}"_*"$(echo "$version" | sed 's/:/%3a/')"_all.deb "$deb" 2>/dev/null || true
 fi
@@ -50,10 +53,10 @@ echo "$BASE_SHA256  $deb" | sha256sum -c --quiet ||
 msg "unpacking the kernel source tarball"
 rm -rf "$repo" "$dir/src"
 mkdir -p "$dir/src"
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir/src" --wildcards './usr/src/linux-source-*.tar.xz'
+in_root dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir/src" --wildcards './usr/src/linux-source-*.tar.xz'
 tarball=$(ls "$dir"/src/usr/src/linux-source-*.tar.xz)
 mkdir -p "$dir/src/tree"
-tar -xf "$tarball" -C "$dir/src/tree" --strip-components=1
+in_root tar -xf "$tarball" -C "$dir/src/tree" --strip-components=1
 
 msg "committing the pristine base"
 git init -q --bare "$repo"

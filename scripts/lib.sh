@@ -109,14 +109,25 @@ in_root() {
 		return
 	fi
 	[ -f "$root/.complete" ] || die "toolchain root $root is missing or incomplete" "run: make toolchain"
-	command -v bwrap >/dev/null || die "bubblewrap (bwrap) is not installed" "run: make toolchain"
+	in_root_at "$root" "$@"
+}
+
+# in_root in the root at $1. An ordinary user is root in a user namespace
+# of its own there (and the root's files are its own): the tools see the
+# uid they would see in a chroot, and nothing outside changes owner.
+in_root_at() {
+	local root=$1
+	shift
+	command -v bwrap >/dev/null || die "bubblewrap (bwrap) is not installed" \
+		"install it (as root: apt-get install bubblewrap) and run again"
 	mkdir -p "$OUT" "$CACHE"
-	local binds=(--bind "$TOP" "$TOP" --bind "$CACHE" "$CACHE")
+	local binds=(--bind "$TOP" "$TOP" --bind "$CACHE" "$CACHE") ns=()
 	# out/ may be a symlink or live elsewhere (OUT=).
 	case "$OUT" in "$TOP"/*) ;; *) binds+=(--bind "$OUT" "$OUT") ;; esac
-	bwrap --die-with-parent --bind "$root" / --dev-bind /dev /dev --proc /proc --bind /sys /sys \
-		--perms 1777 --tmpfs /tmp --ro-bind /etc/resolv.conf /etc/resolv.conf "${binds[@]}" \
-		--setenv PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	[ "$(id -u)" = 0 ] || ns=(--unshare-user --uid 0 --gid 0 --unshare-pid)
+	bwrap "${ns[@]}" --die-with-parent --bind "$root" / --dev-bind /dev /dev --proc /proc \
+		--bind /sys /sys --perms 1777 --tmpfs /tmp --ro-bind /etc/resolv.conf /etc/resolv.conf \
+		"${binds[@]}" --setenv PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		--setenv HOME /root --setenv LC_ALL C.UTF-8 \
 		--chdir "$PWD" -- "$@"
 }
