@@ -7,10 +7,10 @@
 #   build.sh full-base   the unpatched base, the series' on and off, each with
 #   build.sh full-on     the BPF selftests' own config fragments on top and
 #   build.sh full-off    modules, bpf_testmod among them (check-full)
-# on and off share one out-of-tree build directory next to the work tree
-# (see series.sh), so switching between them rebuilds only what depends on
-# the option; each other variant has a build directory of its own. The
-# result is copied to $OUT/kernel-<variant>/ (with the modules, for full-*).
+# Each variant has an out-of-tree build directory of its own (see
+# kernel_build_dir), so that the variants can build at the same time (make
+# -j) and a warm build rebuilds only what changed. The result is copied to
+# $OUT/kernel-<variant>/ (with the modules, for full-*).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -47,40 +47,55 @@ esac
 
 # A test key in the builtin trusted keyring: IPE accepts only policies
 # signed by it, and the selftests sign theirs with it. Made once, next to
-# the build directory it is compiled into; the guest finds it in $OUT/keys.
+# the build directory it is compiled into (a whole directory renamed into
+# place, so that two builds at once agree on one pair); the guest finds it
+# in $OUT/keys.
 keys="$(dirname "$src")/keys"
 if [ ! -f "$keys/cert.pem" ]; then
 	msg "making the test key of the builtin keyring (IPE policies)"
-	mkdir -p "$keys"
+	new_keys=$(mktemp -d "$keys.XXXXXX")
 	in_root openssl req -new -x509 -newkey rsa:2048 -nodes -days 36500 -sha256 \
 		-subj "/CN=bpf-signed-loader test policy key" -addext keyUsage=digitalSignature \
-		-keyout "$keys/key.pem.tmp" -out "$keys/cert.pem.tmp" >/dev/null 2>&1 ||
-		die "openssl could not make the test key in $keys"
-	mv "$keys/key.pem.tmp" "$keys/key.pem"
-	mv "$keys/cert.pem.tmp" "$keys/cert.pem"
+		-keyout "$new_keys/key.pem" -out "$new_keys/cert.pem" >/dev/null 2>&1 ||
+		die "openssl could not make the test key in $new_keys"
+	mv -T "$new_keys" "$keys" 2>/dev/null || rm -rf "$new_keys"
 fi
 mkdir -p "$OUT/keys"
 cp "$keys/key.pem" "$keys/cert.pem" "$OUT/keys/"
 items+=("SYSTEM_TRUSTED_KEYS=\"$keys/cert.pem\"")
 dest="$OUT/kernel-$variant"
 log="$OUT/logs/build-$variant.log"
-# A debug or full variant's first build starts from a copy of a sibling's
-# finished tree, if there is one: an incremental build then rebuilds only
-# what depends on the option (or, from full-base, on what the series
-# changed).
+# A variant's first build starts from a copy of a sibling's finished tree,
+# if there is one: an incremental build then rebuilds only what depends on
+# the option (or, from full-base, on what the series changed).
 siblings=()
 case "$variant" in
+on) siblings=(off) ;;
+off) siblings=(on) ;;
 debug-on) siblings=(debug-off) ;;
 debug-off) siblings=(debug-on) ;;
 full-on) siblings=(full-off full-base) ;;
 full-off) siblings=(full-on full-base) ;;
 esac
+# The build directory on and off shared before they had their own becomes
+# the one of the option it was last built with.
+shared=$(dirname "$build")/build
+if [ -f "$shared/.config" ] && [[ "$variant" == o[nf]* ]]; then
+	was=on
+	! grep -qx '# CONFIG_BPF_SIGNED_LOADER is not set' "$shared/.config" || was=off
+	[ -d "$(kernel_build_dir "$was")" ] || mv -T "$shared" "$(kernel_build_dir "$was")" 2>/dev/null || true
+fi
+# A build holds the lock of its directory until it ends; a copy of it waits
+# for the lock, so that it never copies a build in progress.
+mkdir -p "$(dirname "$build")"
+exec 9>"$build.lock"
+flock 9
 for sib in "${siblings[@]}"; do
 	sibling=$(kernel_build_dir "$sib")
 	[ ! -d "$build" ] && [ -f "$sibling/vmlinux" ] || continue
 	msg "seeding the $variant build directory from $(basename "$sibling") (a copy, then an incremental build)"
 	rm -rf "$build.tmp"
-	cp -a "$sibling" "$build.tmp"
+	flock "$sibling.lock" cp -a "$sibling" "$build.tmp"
 	if [ "$(kernel_src "$sib")" != "$src" ]; then
 		# From the other source tree: every target whose recorded
 		# dependencies (kbuild's .cmd files, with paths relative to the

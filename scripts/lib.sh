@@ -63,15 +63,14 @@ toolchain_root() {
 	fi
 }
 
-# The kernel build directory of variant $1, next to the work tree: on and
-# off share one; each debug variant has its own. The check-full variants
-# build inside their source tree (kernel_src): kbuild then names sources by
-# relative paths, so a copy of one tree's build directory can seed another's.
+# The kernel build directory of variant $1, each its own: next to the work
+# tree, or for the check-full variants inside their source tree
+# (kernel_src): kbuild then names sources by relative paths, so a copy of
+# one tree's build directory can seed another's.
 kernel_build_dir() {
 	case "${1:-on}" in
 	full-*) echo "$(kernel_src "$1")/build-$1" ;;
-	debug-*) echo "$(dirname "$(readlink -f "$OUT/linux")")/build-$1" ;;
-	*) echo "$(dirname "$(readlink -f "$OUT/linux")")/build" ;;
+	*) echo "$(dirname "$(readlink -f "$OUT/linux")")/build-${1:-on}" ;;
 	esac
 }
 
