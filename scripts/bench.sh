@@ -57,11 +57,7 @@ for v in "${boots[@]}"; do
 	done
 	msg "bench: boot $n of ${#boots[@]}, $v kernel" \
 		"(CONFIG_BPF_SIGNED_LOADER=$([ "$v" = on ] && echo y || echo n)), $(($(date +%s) - start)) s so far"
-	# The guest command travels in a file: on the kernel command line it
-	# would overflow its 2048 bytes. The VM reopens a file given as its
-	# stdout and truncates it, so its output goes through a pipe.
-	printf '%s\n' "$guest" >"$dir/guest-$n.sh"
-	"$TOP/scripts/vm.sh" "$v" "sh $dir/guest-$n.sh" 2>&1 | cat >"$OUT/logs/bench-$n.log" ||
+	"$TOP/scripts/vm.sh" "$v" "$guest" >"$OUT/logs/bench-$n.log" 2>&1 ||
 		die "boot $n ($v) of the bench failed, see $OUT/logs/bench-$n.log"
 	[ -s "$dir/raw-$n.csv" ] || die "boot $n ($v) of the bench measured nothing" \
 		"see $OUT/logs/bench-$n.log"
@@ -81,3 +77,4 @@ if [ "$smoke" = 1 ]; then
 fi
 in_root python3 "$TOP/bench/report.py" "$dir/raw.csv" "$dir" | tee "$dir/table.txt"
 msg "bench: $(($(date +%s) - start)) s in the VMs (${#boots[@]} boots); results in $dir"
+notices_show

@@ -47,7 +47,7 @@ for v in on off; do
 		done
 	} >"$dir/guest-$v.sh"
 	msg "profile: $v kernel"
-	"$TOP/scripts/vm.sh" "$v" "sh $dir/guest-$v.sh" 2>&1 | cat >"$OUT/logs/profile-$v.log" ||
+	"$TOP/scripts/vm.sh" "$v" "sh $dir/guest-$v.sh" >"$OUT/logs/profile-$v.log" 2>&1 ||
 		die "the $v profile run failed, see $OUT/logs/profile-$v.log"
 done
 for c in "${cases[@]}"; do

@@ -8,7 +8,8 @@
 # A guest that does not finish within VM_TIMEOUT seconds is killed;
 # VM_MEMORY (2G) and VM_QEMU_OPTS (more QEMU arguments) shape the VM, and
 # VM_APPEND adds to the guest kernel's command line.
-# VM_VERBOSE=1 shows the guest kernel's console.
+# VM_VERBOSE=1 shows the guest kernel's console. Output to a file or a
+# pipe keeps all of it; the command may be of any length.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -83,8 +84,26 @@ if [ $# -eq 0 ]; then
 	exec "$TOP/scripts/in-root.sh" "${vng_base[@]}"
 fi
 
+# The command travels in a file, not on the kernel command line (2048
+# bytes on x86, where virtme-ng puts it base64-encoded): a file in the
+# toolchain root, whose guest path is short whatever the clone's path is
+# (with HOST_TOOLS=1, in $OUT/vm). It runs in this directory.
+if [ "$root" = / ]; then
+	cmd_dir=$OUT/vm guest_dir=$OUT/vm
+else
+	cmd_dir=$root/.vm guest_dir=/.vm
+fi
+mkdir -p "$cmd_dir"
+cmd_file=$(mktemp "$cmd_dir/cmd.XXXXXX")
+trap 'rm -f "$cmd_file"' EXIT
+printf 'cd %q || exit 1\n%s\n' "$PWD" "$*" >"$cmd_file"
+
+# virtme-ng reopens a file given as its output and writes it from the
+# start: its output goes through a pipe, so that a caller's file (make >
+# log) keeps what came before.
 rc=0
-timeout -k 10 "$timeout_s" "$TOP/scripts/in-root.sh" "${vng_base[@]}" --exec "$*" </dev/null || rc=$?
+timeout -k 10 "$timeout_s" "$TOP/scripts/in-root.sh" "${vng_base[@]}" --cwd / \
+	--exec "bash $guest_dir/${cmd_file##*/}" </dev/null 2>&1 | cat || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	die "the guest did not finish within $timeout_s s and was killed" \
 		"look at the console output above; raise VM_TIMEOUT= if the guest is just slow"
