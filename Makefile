@@ -6,6 +6,12 @@
 
 all: demo
 
+# One make command is one run: its scripts keep their notices together and
+# repeat them at its end (scripts/lib.sh, notice).
+ifndef RUN_ID
+export RUN_ID := $(shell date +%s%N)
+endif
+
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
 

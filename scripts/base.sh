@@ -25,6 +25,7 @@ if ! in_root apt-cache show "$BASE_PKG=$version" >/dev/null 2>&1; then
 	warn "the series is applied with a 3-way merge; update BASE_VERSION"
 	warn "and BASE_SHA256 in scripts/lib.sh once it is checked."
 	warn "****************************************************************"
+	notice "BASE: the pinned $BASE_PKG $version has left the mirror: this run used $newest, the series applied with a 3-way merge where it must"
 	version=$newest
 	BASE_SHA256=$(in_root apt-cache show "$BASE_PKG=$version" | sed -n 's/^SHA256: //p' | head -n1)
 fi

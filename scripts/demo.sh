@@ -51,4 +51,7 @@ PY
 ) >"$OUT/logs/demo-build.log" 2>&1 || die "building the demo failed, see $OUT/logs/demo-build.log"
 
 msg "demo: booting the patched kernel (CONFIG_BPF_SIGNED_LOADER=y)"
-"$TOP/scripts/vm.sh" on "$demo/signed_demo $demo/cert.der"
+rc=0
+"$TOP/scripts/vm.sh" on "$demo/signed_demo $demo/cert.der" || rc=$?
+notices_show
+exit "$rc"

@@ -18,6 +18,25 @@ msg() { printf '==> %s\n' "$*" >&2; }
 lib_start=$(date +%s)
 step() { msg "[$(($(date +%s) - lib_start))s] $*"; }
 warn() { printf '!!! %s\n' "$*" >&2; }
+# A decision the reader of a run must not miss (another base than the
+# pinned one, a 3-way apply, a cached KVM decision): said when it is taken,
+# and again in the run's closing lines (notices_show). One make command is
+# one run (the Makefile sets RUN_ID); a script run by itself is its own.
+RUN_ID=${RUN_ID:-$$}
+export RUN_ID
+notice() {
+	msg "$*"
+	mkdir -p "$OUT/logs"
+	grep -qxF -- "$*" "$OUT/logs/notices-$RUN_ID" 2>/dev/null ||
+		printf '%s\n' "$*" >>"$OUT/logs/notices-$RUN_ID"
+}
+notices_show() {
+	local f=$OUT/logs/notices-$RUN_ID
+	[ -s "$f" ] || return 0
+	msg "said earlier in this run:"
+	sed 's/^/    /' "$f" >&2
+	rm -f "$f"
+}
 die() {
 	printf 'error: %s\n' "$1" >&2
 	[ $# -lt 2 ] || printf 'what to do: %s\n' "$2" >&2
@@ -87,13 +106,15 @@ kernel_src() {
 
 # The closing line of a test run over result files of "PASS|FAIL|SKIP ..."
 # lines: prints the FAIL lines (to stderr), then "N passed, N failed, N
-# skipped"; true if something passed and nothing failed.
+# skipped" after the run's notices; true if something passed and nothing
+# failed.
 summarize() {
 	local passed failed skipped
 	passed=$(cat "$@" | grep -c '^PASS' || true)
 	failed=$(cat "$@" | grep -c '^FAIL' || true)
 	skipped=$(cat "$@" | grep -c '^SKIP' || true)
 	cat "$@" | grep '^FAIL' >&2 || true
+	notices_show
 	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
 }

@@ -47,10 +47,12 @@ apply_entry() {
 	[ -n "$subject" ] && [ -n "$author" ] && [ -n "$date" ] ||
 		die "$patch lacks a From:, Date: or Subject: header"
 	if grep -q "^diff --git " "$diff"; then
-		g apply --cached --whitespace=error-all "$diff" 2>"$work/apply.err" ||
+		if ! g apply --cached --whitespace=error-all "$diff" 2>"$work/apply.err"; then
 			g apply --cached --3way "$diff" 2>>"$work/apply.err" ||
-			die "$patch does not apply to the base: $(cat "$work/apply.err")" \
-				"rebase the patch (git am -3 in a base checkout) and refresh patches/$patch"
+				die "$patch does not apply to the base: $(cat "$work/apply.err")" \
+					"rebase the patch (git am -3 in a base checkout) and refresh patches/$patch"
+			notice "SERIES: $patch applies to this base only with a 3-way merge"
+		fi
 	fi
 	local f blob
 	for f in "$@"; do

@@ -57,7 +57,10 @@ accel_key=$({ uname -r; grep -m1 'model name' /proc/cpuinfo; stat -c %t:%T /dev/
 	sha256sum | cut -c1-16)
 accel_file="$CACHE/vm/accel-$accel_key"
 mkdir -p "$CACHE/vm"
-if [ ! -f "$accel_file" ]; then
+if [ -f "$accel_file" ]; then
+	decided="the decision of $(date -r "$accel_file" "+%F %R"), kept in $accel_file: remove the file to decide again"
+else
+	decided="decided just now"
 	accel=tcg
 	if [ "${VM_KVM:-auto}" != no ] && [ -w /dev/kvm ]; then
 		if timeout -k 5 60 "$TOP/scripts/in-root.sh" "${vng_base[@]}" \
@@ -69,9 +72,9 @@ if [ ! -f "$accel_file" ]; then
 fi
 accel=$(cat "$accel_file")
 if [ "$accel" = kvm ]; then
-	msg "VM: KVM (a probe boot with it passed on this host)"
+	notice "VM: KVM ($decided)"
 else
-	msg "VM: TCG, software emulation (/dev/kvm is missing or a probe boot with it failed on this host)"
+	notice "VM: TCG, software emulation: /dev/kvm is missing or not writable here, or a probe boot with it failed ($decided)"
 fi
 [ "$accel" = kvm ] || vng_base+=(--disable-kvm)
 # VM_VERBOSE=1: the guest kernel's console too (make check-full keeps it).
