@@ -2,7 +2,8 @@
 # "make check" is the test command. Long steps show progress and keep their
 # full logs in out/logs/. See README.md.
 .PHONY: all toolchain base series-tree series check-series check-bisect check-configs kernel \
-	kernel-on kernel-off selftests demo check check-debug check-full bench profile vm clean help
+	kernel-on kernel-off selftests demo check check-debug check-full check-tooling bench profile vm \
+	clean help
 
 all: demo
 
@@ -67,6 +68,10 @@ check-debug:
 ## check-full     the base's whole test_progs and test_verifier: unpatched kernel vs both paths (hours)
 check-full:
 	@scripts/check-full.sh
+
+## check-tooling  make check as an ordinary user, cold, at a long path, output to a file (about an hour)
+check-tooling:
+	@scripts/check-tooling.sh
 
 ## bench          signed-load latency and memory, Rust vs C, against the floor (out/bench/)
 bench: kernel

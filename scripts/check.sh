@@ -17,6 +17,8 @@ step "rustfmt";        "$TOP/scripts/rustfmt.sh" --check
 # The selftests take the "on" kernel's BTF, so they come after it.
 step "kernel (on)";    "$TOP/scripts/build.sh" on
 step "kernel (off)";   "$TOP/scripts/build.sh" off
+step "tooling: a clone at a long path, its output to a file and a pipe"
+"$TOP/scripts/tooling-paths.sh" >"$OUT/results-tooling.txt"
 step "selftests";      "$TOP/scripts/selftests.sh"
 step "fuzz corpus";    "$TOP/scripts/fuzz-corpus.sh"
 
@@ -41,7 +43,7 @@ else
 	echo "FAIL bench smoke (see $OUT/logs/bench-smoke.log)" >"$OUT/results-bench.txt"
 fi
 
-cat "$OUT"/results-{on,off,fuzz,bench}.txt >"$OUT/results.txt"
+cat "$OUT"/results-{tooling,on,off,fuzz,bench}.txt >"$OUT/results.txt"
 # Every case of tests/expected.txt must have run, and nothing else.
 "$TOP/scripts/check-manifest.sh" "$OUT/results.txt"
 step "done (full results: $OUT/results.txt)"
