@@ -89,13 +89,11 @@ run_shard() {
 	local t0=$SECONDS part=0 rc last next test
 	while :; do
 		part=$((part + 1))
-		# The guest reads what to run from a file: a list of test names
-		# would not fit on the kernel command line.
+		# The guest reads what to run from a file.
 		printf '%s\n' "$@" >"$dir/args"
 		rc=0
-		# Through tee: a VM run given a file as its output loses lines.
 		VM_TIMEOUT=$shard_timeout VM_VERBOSE=1 "$TOP/scripts/vm.sh" "$variant" \
-			"$TOP/scripts/guest-full.sh $dir" 2>&1 | tee -a "$dir/console" >/dev/null || rc=$?
+			"$TOP/scripts/guest-full.sh $dir" >>"$dir/console" 2>&1 || rc=$?
 		[ ! -f "$dir/rc" ] || break
 		# The guest died (or hung) in a test_progs shard: the test that
 		# was running fails, and the shard goes on after it in a new VM.

@@ -37,7 +37,7 @@ console_scan() {
 	fi
 }
 
-# The VM reopens a file given as its stdout: its output goes through a pipe.
+# The guest's output is shown and kept in $OUT/logs/vm-VARIANT.log.
 # audit=1: signed_loader_info reads the BPF audit records of its loads.
 VM_APPEND=audit=1 "$TOP/scripts/vm.sh" "$variant" "$TOP/scripts/guest-tests.sh $res $fuzz_count $fuzz_seed $race_iters" 2>&1 |
 	tee "$OUT/logs/vm-$variant.log" || true
