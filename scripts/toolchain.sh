@@ -19,6 +19,14 @@ if [ "${HOST_TOOLS:-0}" = 1 ]; then
 	exit 0
 fi
 
+# An ordinary user runs every tool in a user namespace (in_root): without
+# them nothing works, cached root or not.
+userns_hint="as root: sysctl -w kernel.unprivileged_userns_clone=1 (Debian); on Ubuntu 24.04 and later: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"
+if [ "$(id -u)" != 0 ] && command -v bwrap >/dev/null &&
+	! bwrap --unshare-user --uid 0 --gid 0 --ro-bind / / true 2>/dev/null; then
+	die "this host does not let an ordinary user create user namespaces" "$userns_hint"
+fi
+
 root=$(toolchain_root)
 if [ -f "$root/.complete" ]; then
 	msg "toolchain root: $root (cached)"
@@ -42,12 +50,16 @@ else
 	command -v newuidmap >/dev/null || need+=(uidmap)
 	[ ${#need[@]} -eq 0 ] || die "building the toolchain root needs ${need[*]} on the host" \
 		"install them (as root: apt-get install ${need[*]}) and run again"
-	grep -qE "^($user|$(id -u)):" /etc/subuid 2>/dev/null ||
+	if ! grep -qE "^($user|$(id -u)):" /etc/subuid 2>/dev/null; then
+		# A range of 65536 ids after every range given so far.
+		first=$(awk -F: '$2 + $3 > m { m = $2 + $3 } END { print (m < 100000 ? 100000 : m) }' \
+			/etc/subuid /etc/subgid 2>/dev/null)
+		range=$first-$((first + 65535))
 		die "user $user has no subordinate user ids (/etc/subuid): mmdebstrap needs them" \
-			"as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $user"
+			"as root: usermod --add-subuids $range --add-subgids $range $user"
+	fi
 	bwrap --unshare-user --uid 0 --gid 0 --ro-bind / / true 2>/dev/null ||
-		die "this host does not let an ordinary user create user namespaces" \
-			"as root: sysctl -w kernel.unprivileged_userns_clone=1 (Debian); on Ubuntu 24.04 and later: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"
+		die "this host does not let an ordinary user create user namespaces" "$userns_hint"
 fi
 
 mirror=$(debian_mirror)
