@@ -69,7 +69,7 @@ check-debug:
 check-full:
 	@scripts/check-full.sh
 
-## check-tooling  make check as an ordinary user, cold, at a long path, output to a file (about an hour)
+## check-tooling  make check as an ordinary user, cold then warm, at a long path, output to a file (1.5 h)
 check-tooling:
 	@scripts/check-tooling.sh
 
