@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Part of make check: the tooling from a clone at a long path, its output
-# sent to a file and to a pipe. A copy of the repository's tracked files at
-# a path of 600 characters or more builds the "on" kernel (warm: the work
-# tree and its build directories are shared through the cache) and boots
-# it with a guest command that names two paths under the copy: more than
-# the kernel command line held when guest commands travelled on it.
+# sent to a file and to a pipe. A copy of the repository (without out/ and
+# .git: it need not be a git clone) at a path of 600 characters or more
+# builds the "on" kernel (warm: the work tree and its build directories
+# are shared through the cache) and boots it with a guest command that
+# names two paths under the copy: more than the kernel command line held
+# when guest commands travelled on it.
 # Prints one "PASS|FAIL tooling <case>" line per case on stdout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +17,7 @@ while [ ${#clone} -lt 600 ]; do
 	clone+=/a-long-directory-name-like-a-deep-checkout
 done
 mkdir -p "$clone/out"
-git -C "$TOP" ls-files -z | tar -C "$TOP" --null -T - -cf - | tar -C "$clone" -xf -
+tar -C "$TOP" --exclude=./out --exclude=./.git -cf - . | tar -C "$clone" -xf -
 trap 'rm -rf "$base"' EXIT
 
 # The guest writes a file of the copy and says how long its kernel
