@@ -44,4 +44,19 @@ VM_APPEND=audit=1 "$TOP/scripts/vm.sh" "$variant" "$TOP/scripts/guest-tests.sh $
 [ -s "$res" ] || echo "FAIL vm-$variant guest-run-produced-no-results" >"$res"
 console_scan "$res.dmesg" >>"$res"
 "$TOP/scripts/path-proof.sh" "$variant" "$res.path" >>"$res"
+
+# A second boot, with bpf.keyring_unsealed=1: the .bpf keyring provisioned
+# and used, the loader's own keyrings refused (guest-keyring.sh). Its cases
+# are named "unsealed ...".
+VM_APPEND="audit=1 bpf.keyring_unsealed=1" "$TOP/scripts/vm.sh" "$variant" \
+	"$TOP/scripts/guest-keyring.sh $res.unsealed" 2>&1 | tee "$OUT/logs/vm-$variant-unsealed.log" || true
+[ -s "$res.unsealed" ] || echo "FAIL vm-$variant guest-run-produced-no-results" >"$res.unsealed"
+if [ ! -f "$res.unsealed.dmesg" ]; then
+	echo "FAIL console no-kernel-log" >>"$res.unsealed"
+elif "$TOP/scripts/console-scan.sh" "$res.unsealed.dmesg" >&2; then
+	echo "PASS console no-splat" >>"$res.unsealed"
+else
+	echo "FAIL console no-splat (the splat is printed above; log: $res.unsealed.dmesg)" >>"$res.unsealed"
+fi
+sed "s/^\([A-Z]*\) /\1 unsealed /" "$res.unsealed" >>"$res"
 sed -i "s/^\([A-Z]*\) /\1 [${variant#debug-}] /" "$res"
