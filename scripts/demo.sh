@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The demonstration "make" ends with: in the VM, a light skeleton signed
-# with a key made on the spot loads and the kernel's verdict is shown; the
-# same loader with one metadata byte changed is refused, with its
-# verifier-log line. Built against the tree's libbpf and bpftool (from the
+# The demonstration "make" ends with: in the VM, booted with
+# bpf.keyring_unsealed=1, the certificate of a key made on the spot is
+# enrolled in the .bpf keyring, which is then restricted; a light skeleton
+# signed with that key loads against it and the kernel's verdict is shown;
+# the same loader with one metadata byte changed is refused, with its
+# verifier-log line; and the genuine one naming the session keyring is
+# refused, as the flag requires. Built against the tree's libbpf and bpftool (from the
 # selftests build), into $OUT/demo.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -50,8 +53,8 @@ PY
 	in_root cc -O2 -Wall -I. -I"$inc" -I"$src/tools/include/uapi" signed_demo.c "$libbpf" -lelf -lz -lzstd -o signed_demo
 ) >"$OUT/logs/demo-build.log" 2>&1 || die "building the demo failed, see $OUT/logs/demo-build.log"
 
-msg "demo: booting the patched kernel (CONFIG_BPF_SIGNED_LOADER=y)"
+msg "demo: booting the patched kernel (CONFIG_BPF_SIGNED_LOADER=y, bpf.keyring_unsealed=1)"
 rc=0
-"$TOP/scripts/vm.sh" on "$demo/signed_demo $demo/cert.der" || rc=$?
+VM_APPEND=bpf.keyring_unsealed=1 "$TOP/scripts/vm.sh" on "$demo/signed_demo $demo/cert.der" || rc=$?
 notices_show
 exit "$rc"
