@@ -39,8 +39,6 @@ fi
 home=$(getent passwd "$user" | cut -d: -f6)
 cleanup() {
 	if [ -n "$made_user" ]; then
-		# The user's files may sit in read-only directories (its toolchain root).
-		chmod -R u+w "$home" 2>/dev/null || true
 		userdel --remove "$made_user" 2>/dev/null || true
 	fi
 }
