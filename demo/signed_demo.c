@@ -30,11 +30,11 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
-/* Values of enum bpf_sig_verdict, bpf_sig_keyring and bpf_sig_reject. */
+/*
+ * Values of enum bpf_sig_reject (include/linux/bpf.h, not UAPI); those of
+ * enum bpf_sig_verdict and bpf_sig_keyring come from <linux/bpf.h>.
+ */
 enum {
-	BPF_SIG_VERIFIED = 1,
-	BPF_SIG_REJECTED = 3,
-	BPF_SIG_KEYRING_BPF = 5,
 	BPF_SIG_REJECT_BADSIG = 1,
 	BPF_SIG_REJECT_KEYRING = 9,
 };
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 	bad = hello_tampered_lskel__open();
 	if (!bad)
 		return 1;
-	bad->keyring_id = KEY_SPEC_SESSION_KEYRING;
+	bad->keyring_id = KEY_SPEC_BPF_KEYRING;
 	bad->ctx.log_level = 1;
 	bad->ctx.log_size = sizeof(log);
 	bad->ctx.log_buf = (long)log;
