@@ -101,9 +101,10 @@ cmd_file=$(mktemp "$cmd_dir/cmd.XXXXXX")
 trap 'rm -f "$cmd_file"' EXIT
 printf 'cd %q || exit 1\n%s\n' "$PWD" "$*" >"$cmd_file"
 
-# virtme-ng reopens a file given as its output and writes it from the
-# start: its output goes through a pipe, so that a caller's file (make >
-# log) keeps what came before.
+# virtme-ng gives QEMU -chardev file,path=/proc/self/fd/1, which reopens a
+# file given as the output and writes it from the start: the output goes
+# through a pipe, so that a caller's file (make > log) keeps what came
+# before.
 rc=0
 timeout -k 10 "$timeout_s" "$TOP/scripts/in-root.sh" "${vng_base[@]}" --cwd / \
 	--exec "bash $guest_dir/${cmd_file##*/}" </dev/null 2>&1 | cat || rc=$?
